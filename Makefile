@@ -1,0 +1,66 @@
+# Continuous Optimization for Machine Learning — one entry point for students, instructors, lecturers.
+# Every recipe runs with the virtualenv's bin/ first on PATH (nbgrader calls `alembic`).
+
+VENV    ?= .venv
+PYTHON  ?= python3
+BIN     := $(abspath $(VENV))/bin
+PY      := $(BIN)/python
+STAMP   := $(VENV)/.installed
+HW      ?=
+export PATH := $(BIN):$(PATH)
+
+.PHONY: help install course lectures slides release-all selfgrade grading-report test test-fast \
+        test-browser lab bench lint strip clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --progress-bar off -e '.[dev]'
+	@touch $@
+
+install: $(STAMP)  ## create .venv and install the course with its dependencies
+
+course: $(STAMP)  ## install, execute lectures, export HTML + slides, regenerate release/, self-grade
+	$(PY) -m coursetools.build all
+
+lectures: $(STAMP)  ## execute lectures into build/html
+	$(PY) -m coursetools.build lectures
+
+slides: $(STAMP)  ## offline reveal.js decks into build/slides (runs the lectures first)
+	$(PY) -m coursetools.build lectures slides
+
+release-all: $(STAMP)  ## regenerate release/ from source/ with nbgrader
+	$(PY) -m coursetools.grading release
+
+selfgrade: $(STAMP)  ## autograde each homework's own solution (expects 100)
+	$(PY) -m coursetools.grading selfgrade
+
+grading-report: $(STAMP)  ## grade solutions, stubs, mutants, alternatives and cheats; print the table
+	$(PY) -m coursetools.grading report
+
+test: $(STAMP)  ## the full test suite
+	$(PY) -m pytest
+
+test-fast: $(STAMP)  ## everything except notebook execution, grading pipeline and browser
+	$(PY) -m pytest -m "not slow and not browser"
+
+test-browser: $(STAMP)  ## browser tests only (needs Debian chromium)
+	$(PY) -m pytest -m browser
+
+lab: $(STAMP)  ## JupyterLab with nbgrader, widgets and RISE (Alt+R starts a slideshow)
+	$(BIN)/jupyter lab --notebook-dir=.
+
+bench: $(STAMP)  ## benchmark tables into benchmarks/RESULTS.md
+	$(PY) benchmarks/run_all.py
+
+lint: $(STAMP)  ## ruff
+	$(BIN)/ruff check helpers coursetools tests benchmarks
+
+strip: $(STAMP)  ## clear outputs from lecture notebooks before committing
+	$(BIN)/jupyter nbconvert --clear-output --inplace notebooks/*.ipynb
+
+clean:  ## remove build outputs (keeps .venv)
+	rm -rf build

@@ -1,0 +1,1 @@
+"""Course tooling: build, execute, export and grade the course (not used by students)."""

@@ -1,0 +1,139 @@
+"""Execute and inspect notebooks with nbclient (shared by the build and the tests).
+
+The kernel inherits the environment given to :func:`execute_notebook`, so the same notebook can be run
+as a student runs it (live widgets) or as the build runs it (``OPTML_STATIC=1``: static figures).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
+
+
+def lecture_paths(root: Path = ROOT) -> list[Path]:
+    """Return the lecture notebooks ``notebooks/NN_*.ipynb``, sorted by number."""
+    return sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+@dataclass
+class ExecutionResult:
+    """What running one notebook produced."""
+
+    path: Path
+    nb: nbformat.NotebookNode
+    seconds: float
+    error: str | None = None
+    stderr: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.stderr
+
+    def images(self) -> int:
+        """Number of image outputs (png or svg) in the executed notebook."""
+        return sum(
+            1
+            for c in self.nb.cells
+            if c.cell_type == "code"
+            for o in c.get("outputs", [])
+            if any(k.startswith("image/") for k in o.get("data", {}))
+        )
+
+
+def execute_notebook(
+    path: os.PathLike | str,
+    *,
+    static: bool = False,
+    timeout: int = 60,
+    extra_env: dict | None = None,
+) -> ExecutionResult:
+    """Execute a notebook top to bottom in a fresh ``python3`` kernel.
+
+    Parameters
+    ----------
+    path : path-like
+        The notebook. It runs with its own folder as working directory.
+    static : bool
+        Set ``OPTML_STATIC=1`` in the kernel's environment (static figures instead of live widgets).
+    timeout : int
+        Seconds allowed per cell.
+    extra_env : dict, optional
+        More environment variables for the kernel.
+
+    Returns
+    -------
+    ExecutionResult
+        The executed notebook, wall time, the first error (``None`` if none) and every text the
+        notebook wrote to stderr (warnings included).
+    """
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    env = dict(os.environ)
+    env.pop("OPTML_STATIC", None)
+    env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    if static:
+        env["OPTML_STATIC"] = "1"
+    env.update(extra_env or {})
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    error = None
+    start = time.perf_counter()
+    try:
+        client.execute(env=env)
+    except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
+        error = f"{type(exc).__name__}: {str(exc)[-2000:]}"
+    seconds = time.perf_counter() - start
+    stderr = [
+        "".join(o.get("text", ""))
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "stream" and o.get("name") == "stderr"
+    ]
+    return ExecutionResult(path=path, nb=nb, seconds=seconds, error=error, stderr=stderr)
+
+
+def metadata_problems(path: os.PathLike | str) -> list[str]:
+    """Static checks of a committed lecture notebook: slide metadata, no outputs, kernelspec."""
+    path = Path(path)
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    problems = []
+    kernel = nb.get("metadata", {}).get("kernelspec", {}).get("name")
+    if kernel != "python3":
+        problems.append(f"kernelspec name is {kernel!r}, expected 'python3'")
+    for i, cell in enumerate(nb["cells"]):
+        slide_type = cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
+        if slide_type not in SLIDE_TYPES:
+            problems.append(f"cell {i}: slideshow.slide_type is {slide_type!r}")
+        if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count")):
+            problems.append(f"cell {i}: committed with outputs or an execution count")
+    return problems
+
+
+def empty_notebook_seconds() -> float:
+    """Wall time of a notebook that only imports numpy, matplotlib and helpers (the floor)."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            "import numpy as np\nimport matplotlib.pyplot as plt\nimport helpers"
+        )
+    )
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=60, kernel_name="python3").execute()
+    return time.perf_counter() - start

@@ -1,0 +1,119 @@
+"""Every lecture notebook meets the conventions in CONTRIBUTING.md.
+
+Each lecture is executed twice with nbclient (two notebooks at a time): as a student runs it (live
+widgets) and as the build runs it (``OPTML_STATIC=1``: static figures). Any error or any text on
+stderr (warnings included) fails.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from concurrent.futures import ProcessPoolExecutor
+
+import pytest
+
+from coursetools.notebooks import execute_notebook, lecture_paths, metadata_problems
+
+LECTURES = lecture_paths()
+IDS = [p.stem for p in LECTURES]
+REQUIRED_HEADINGS = [
+    "learning objectives",
+    "prerequisites",
+    "summary",
+    "check your understanding",
+    "references",
+]
+LEGACY_RANDOM = re.compile(r"np\.random\.(?!default_rng\b|Generator\b)[A-Za-z_]+")
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def _run(args):
+    path, static = args
+    return execute_notebook(path, static=static)
+
+
+@pytest.fixture(scope="session")
+def executed():
+    """{(stem, mode): ExecutionResult} for every lecture, computed once per test session."""
+    jobs = [(p, static) for p in LECTURES for static in (False, True)]
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(_run, jobs))
+    return {
+        (path.stem, "static" if static else "live"): res
+        for (path, static), res in zip(jobs, results)
+    }
+
+
+def _cells(path):
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def _source(cell):
+    src = cell["source"]
+    return src if isinstance(src, str) else "".join(src)
+
+
+def test_there_are_lectures():
+    assert LECTURES, "no notebooks/NN_*.ipynb found"
+
+
+@pytest.mark.parametrize("path", LECTURES, ids=IDS)
+def test_metadata_and_no_outputs(path):
+    problems = metadata_problems(path)
+    assert not problems, "\n".join(problems[:20])
+
+
+@pytest.mark.parametrize("path", LECTURES, ids=IDS)
+def test_structure(path):
+    cells = _cells(path)
+    first = cells[0]
+    assert first["cell_type"] == "markdown" and _source(first).lstrip().startswith("# "), (
+        "the first cell must be a markdown title ('# ...')"
+    )
+    assert first["metadata"]["slideshow"]["slide_type"] == "slide"
+    headings = [
+        line.lstrip("#").strip().lower()
+        for c in cells
+        if c["cell_type"] == "markdown"
+        for line in _source(c).splitlines()
+        if line.startswith("#")
+    ]
+    for required in REQUIRED_HEADINGS:
+        assert any(required in h for h in headings), f"missing a heading containing {required!r}"
+
+
+@pytest.mark.parametrize("path", LECTURES, ids=IDS)
+def test_interaction_animation_and_seeding(path):
+    code = "\n".join(_source(c) for c in _cells(path) if c["cell_type"] == "code")
+    assert code.count("interactive_plot(") >= 2, "need at least two interactive_plot explorers"
+    assert "animate_trajectories(" in code and "to_html(" in code, "need a jshtml animation"
+    legacy = LEGACY_RANDOM.findall(code)
+    assert not legacy, f"legacy global numpy randomness {legacy}: use np.random.default_rng(seed)"
+    assert "sys.path" not in code, "import helpers as an installed package, no sys.path hacks"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["live", "static"])
+@pytest.mark.parametrize("path", LECTURES, ids=IDS)
+def test_executes_cleanly(executed, path, mode):
+    res = executed[(path.stem, mode)]
+    assert res.error is None, res.error
+    assert not res.stderr, "stderr output (warnings count):\n" + "\n---\n".join(res.stderr)[:3000]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", LECTURES, ids=IDS)
+def test_widgets_live_and_static(executed, path):
+    """Live: each explorer renders a widget. Static: each explorer renders an image instead."""
+    for mode in ("live", "static"):
+        res = executed[(path.stem, mode)]
+        for i, cell in enumerate(res.nb.cells):
+            if cell.cell_type != "code" or "interactive_plot(" not in cell.source:
+                continue
+            kinds = {k for o in cell.get("outputs", []) for k in o.get("data", {})}
+            if mode == "live":
+                assert WIDGET_MIME in kinds, f"cell {i}: no widget view in live mode"
+            else:
+                assert any(k.startswith("image/") for k in kinds), f"cell {i}: no static figure"
+                assert WIDGET_MIME not in kinds, f"cell {i}: a widget in static mode"

@@ -116,6 +116,7 @@ def slides_exporter() -> SlidesExporter:
         embed_images=True,
     )
     exporter.reveal_scroll = True
+    exporter.reveal_theme = "white"  # "simple" (the default) imports Google Fonts: not offline
     return exporter
 
 

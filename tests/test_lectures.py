@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import json
 import re
-from concurrent.futures import ProcessPoolExecutor
-
 import pytest
 
-from coursetools.notebooks import execute_notebook, lecture_paths, metadata_problems
+from coursetools.notebooks import lecture_paths, metadata_problems
 
 LECTURES = lecture_paths()
 IDS = [p.stem for p in LECTURES]
@@ -26,23 +24,6 @@ REQUIRED_HEADINGS = [
 ]
 LEGACY_RANDOM = re.compile(r"np\.random\.(?!default_rng\b|Generator\b)[A-Za-z_]+")
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-
-
-def _run(args):
-    path, static = args
-    return execute_notebook(path, static=static)
-
-
-@pytest.fixture(scope="session")
-def executed():
-    """{(stem, mode): ExecutionResult} for every lecture, computed once per test session."""
-    jobs = [(p, static) for p in LECTURES for static in (False, True)]
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        results = list(pool.map(_run, jobs))
-    return {
-        (path.stem, "static" if static else "live"): res
-        for (path, static), res in zip(jobs, results)
-    }
 
 
 def _cells(path):

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
@@ -24,6 +26,19 @@ SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
 def lecture_paths(root: Path = ROOT) -> list[Path]:
     """Return the lecture notebooks ``notebooks/NN_*.ipynb``, sorted by number."""
     return sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+class LocalKernelManager(AsyncKernelManager):
+    """Kernel on IPC sockets in a private temporary folder.
+
+    Over TCP, ipykernel >= 7 warns on stderr that traffic is unencrypted; local sockets are the right
+    transport for a kernel that never leaves this machine anyway.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("transport", "ipc")
+        kwargs.setdefault("ip", os.path.join(tempfile.mkdtemp(prefix="optml-kernel-"), "kernel"))
+        super().__init__(**kwargs)
 
 
 @dataclass
@@ -89,6 +104,7 @@ def execute_notebook(
         nb,
         timeout=timeout,
         kernel_name="python3",
+        kernel_manager_class=LocalKernelManager,
         resources={"metadata": {"path": str(path.parent)}},
     )
     error = None
@@ -135,5 +151,7 @@ def empty_notebook_seconds() -> float:
     )
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     start = time.perf_counter()
-    NotebookClient(nb, timeout=60, kernel_name="python3").execute()
+    NotebookClient(
+        nb, timeout=60, kernel_name="python3", kernel_manager_class=LocalKernelManager
+    ).execute()
     return time.perf_counter() - start

@@ -2,11 +2,12 @@
 
 - ``lectures``: execute every ``notebooks/NN_*.ipynb`` headless (``OPTML_STATIC=1``) into
   ``build/executed/`` and export HTML into ``build/html/``.
-- ``slides``: export the executed lectures as reveal.js decks into ``build/slides/``, with reveal.js,
-  MathJax, require.js, jQuery and Font Awesome installed from npm into ``build/slides/assets`` and
-  referenced by relative paths, images embedded: the decks open from ``file://`` with no network.
-- ``release`` / ``selfgrade``: regenerate ``release/`` with nbgrader and autograde each homework's own
-  solution (delegated to :mod:`coursetools.grading`).
+- ``slides``: export the executed lectures as reveal.js decks into ``build/slides/``, with
+  reveal.js, MathJax, require.js, jQuery and Font Awesome installed from npm into
+  ``build/slides/assets`` and referenced by relative paths, images embedded: the decks open from
+  ``file://`` with no network.
+- ``release`` / ``selfgrade``: regenerate ``release/`` with nbgrader and autograde each homework's
+  own solution (delegated to :mod:`coursetools.grading`).
 
 Every step prints progress and a summary table, and the command exits non-zero if anything failed.
 """
@@ -43,7 +44,7 @@ SLOW_SECONDS = 30.0
 def _table(rows: list[tuple], header: tuple) -> str:
     rows = [tuple(str(c) for c in r) for r in rows]
     widths = [max(len(str(h)), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
-    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
+    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |"  # noqa: E731
     sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
     return "\n".join([line(header), sep, *map(line, rows)])
 
@@ -96,7 +97,7 @@ def install_slide_assets() -> Path:
     assets.mkdir(parents=True, exist_ok=True)
     for name in ("package.json", "package-lock.json"):
         shutil.copy(SLIDE_ASSETS_SRC / name, assets / name)
-    print("slides: installing reveal.js 4, MathJax 2.7, require.js, jQuery from npm ...", flush=True)
+    print("slides: installing reveal.js 4, MathJax 2.7, require.js, jQuery (npm) ...", flush=True)
     subprocess.run(
         [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=assets, check=True
     )

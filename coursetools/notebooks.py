@@ -1,7 +1,8 @@
 """Execute and inspect notebooks with nbclient (shared by the build and the tests).
 
-The kernel inherits the environment given to :func:`execute_notebook`, so the same notebook can be run
-as a student runs it (live widgets) or as the build runs it (``OPTML_STATIC=1``: static figures).
+The kernel inherits the environment given to :func:`execute_notebook`, so the same notebook can be
+run as a student runs it (live widgets) or as the build runs it (``OPTML_STATIC=1``: static
+figures).
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ def lecture_paths(root: Path = ROOT) -> list[Path]:
 class LocalKernelManager(AsyncKernelManager):
     """Kernel on IPC sockets in a private temporary folder.
 
-    Over TCP, ipykernel >= 7 warns on stderr that traffic is unencrypted; local sockets are the right
-    transport for a kernel that never leaves this machine anyway.
+    Over TCP, ipykernel >= 7 warns on stderr that traffic is unencrypted; local sockets are the
+    right transport for a kernel that never leaves this machine anyway.
     """
 
     def __init__(self, **kwargs):
@@ -149,7 +150,8 @@ def empty_notebook_seconds() -> float:
             "import numpy as np\nimport matplotlib.pyplot as plt\nimport helpers"
         )
     )
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
     start = time.perf_counter()
     NotebookClient(
         nb, timeout=60, kernel_name="python3", kernel_manager_class=LocalKernelManager

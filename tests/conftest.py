@@ -24,5 +24,5 @@ def executed():
         results = list(pool.map(_run, jobs))
     return {
         (path.stem, "static" if static else "live"): res
-        for (path, static), res in zip(jobs, results)
+        for (path, static), res in zip(jobs, results, strict=True)
     }

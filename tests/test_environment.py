@@ -1,4 +1,4 @@
-"""The install path: declared dependencies agree, Jupyter extensions are enabled, helpers is installed."""
+"""The install path: dependencies agree, Jupyter extensions are enabled, helpers is installed."""
 
 from __future__ import annotations
 

@@ -93,7 +93,7 @@ def test_deck_in_offline_chromium(decks, path):
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.on(
                 "request",
-                lambda r: remote.append(r.url) if not r.url.startswith(("file:", "data:")) else None,
+                lambda r: None if r.url.startswith(("file:", "data:")) else remote.append(r.url),
             )
             page.goto(decks[path.stem].as_uri())
             page.wait_for_selector(".reveal.ready", state="attached", timeout=30_000)
@@ -101,7 +101,9 @@ def test_deck_in_offline_chromium(decks, path):
                 "document.querySelectorAll('.MathJax_CHTML, mjx-container').length > 0",
                 timeout=30_000,
             )
-            n_slides = page.evaluate("document.querySelectorAll('.reveal .slides > section').length")
+            n_slides = page.evaluate(
+                "document.querySelectorAll('.reveal .slides > section').length"
+            )
             page.screenshot(path=str(SCREENSHOTS / f"{path.stem}_title.png"))
             # First slide whose content holds a figure: navigate there and screenshot it.
             index = page.evaluate(

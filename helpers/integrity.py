@@ -1,0 +1,387 @@
+"""Tamper guard for graded homework: detect monkeypatched comparison functions and delegation.
+
+nbgrader restores edited test cells, but it cannot see a student cell that replaces
+``np.allclose`` (or ``np.testing.assert_allclose``, ``len``, a ``helpers`` function, ...) at run
+time so that every later assertion passes. Homework notebooks therefore take a
+:func:`snapshot` in their first locked cell, before any student code runs, and every hidden-test
+cell starts with :func:`assert_untampered`. Where an assignment asks students to implement
+something :mod:`helpers` already provides, hidden tests wrap the call in :func:`no_delegation`,
+which fails if the student's code calls into the named ``helpers`` modules.
+
+This module is for graders; students never need to call it.
+
+Notes
+-----
+:func:`assert_untampered` makes three independent checks for every guarded name:
+
+1. *identity*: the object bound to the name is the object recorded by :func:`snapshot`;
+2. *fresh reference*: for numpy's comparison functions, the public name is the same object as
+   the one in the submodule that defines it (``numpy._core.numeric.allclose``,
+   ``numpy.testing._private.utils.assert_allclose``), so replacing both is needed to fool (1);
+3. *provenance*: the Python code behind a guarded numpy or ``helpers`` function (its
+   ``__code__``, or ``_implementation.__code__`` for numpy's dispatchers) is the recorded code
+   object and was compiled from a file inside the numpy or ``helpers`` package; a lambda typed in
+   a notebook cell, or a ``__code__`` swap, fails this check even if the snapshot was taken
+   after the replacement.
+
+A determined student who knows these checks can still replace this module's own functions; the
+guard raises the cost of cheating from one line to reading and defeating hidden code.
+
+Examples
+--------
+>>> import numpy as np
+>>> from helpers import integrity
+>>> snap = integrity.snapshot()
+>>> integrity.assert_untampered(snap)
+>>> original = np.allclose
+>>> np.allclose = lambda *args, **kwargs: True
+>>> try:
+...     integrity.assert_untampered(snap)
+... except integrity.TamperingError as err:
+...     print(str(err).splitlines()[0])
+tampering detected: a notebook cell replaced functions the tests rely on:
+>>> np.allclose = original
+>>> integrity.assert_untampered(snap)
+"""
+
+from __future__ import annotations
+
+import builtins
+import importlib
+import os
+import sys
+import types
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+__all__ = [
+    "DelegationError",
+    "Snapshot",
+    "TamperingError",
+    "assert_untampered",
+    "no_delegation",
+    "snapshot",
+]
+
+#: numpy names whose defining submodule is checked as a fresh reference.
+_FRESH_HOMES = {
+    "numpy.allclose": ("numpy._core.numeric", "allclose"),
+    "numpy.isclose": ("numpy._core.numeric", "isclose"),
+    "numpy.array_equal": ("numpy._core.numeric", "array_equal"),
+    "numpy.array_equiv": ("numpy._core.numeric", "array_equiv"),
+    "numpy.testing.assert_allclose": ("numpy.testing._private.utils", "assert_allclose"),
+    "numpy.testing.assert_array_equal": ("numpy.testing._private.utils", "assert_array_equal"),
+    "numpy.testing.assert_array_almost_equal": (
+        "numpy.testing._private.utils",
+        "assert_array_almost_equal",
+    ),
+    "numpy.testing.assert_almost_equal": ("numpy.testing._private.utils", "assert_almost_equal"),
+    "numpy.testing.assert_equal": ("numpy.testing._private.utils", "assert_equal"),
+    "numpy.testing.assert_array_less": ("numpy.testing._private.utils", "assert_array_less"),
+}
+
+#: Namespaces whose every public attribute is recorded.
+_NAMESPACES = ("numpy", "numpy.linalg", "numpy.testing", "numpy.random", "math")
+
+#: Builtins a notebook kernel legitimately rebinds while it runs cells.
+_VOLATILE_BUILTINS = frozenset(
+    {"exit", "quit", "get_ipython", "display", "copyright", "credits", "license", "help", "input"}
+)
+
+#: Attributes of :mod:`sys` that tests and :func:`no_delegation` rely on.
+_SYS_NAMES = ("setprofile", "getprofile", "modules", "exit")
+
+
+class TamperingError(AssertionError):
+    """A guarded function was replaced after (or before) :func:`snapshot`."""
+
+
+class DelegationError(AssertionError):
+    """Student code called a ``helpers`` function it was asked to implement itself."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Identities and code objects of the guarded names, taken by :func:`snapshot`.
+
+    Attributes
+    ----------
+    objects : dict
+        ``"module.name" -> object`` for every guarded name.
+    codes : dict
+        ``"module.name" -> code object`` for guarded names backed by Python code.
+    modules : dict
+        ``"module" -> module object`` for the guarded namespaces.
+    """
+
+    objects: dict = field(repr=False)
+    codes: dict = field(repr=False)
+    modules: dict = field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"Snapshot({len(self.objects)} guarded names, {len(self.codes)} code objects)"
+
+
+def _code_of(obj: object) -> types.CodeType | None:
+    """The Python code object behind ``obj`` (function, method, numpy dispatcher), if any."""
+    if isinstance(obj, types.MethodType):
+        obj = obj.__func__
+    impl = getattr(type(obj), "_implementation", None)
+    if impl is not None or type(obj).__name__ == "_ArrayFunctionDispatcher":
+        obj = getattr(obj, "_implementation", obj)
+    code = getattr(obj, "__code__", None)
+    return code if isinstance(code, types.CodeType) else None
+
+
+def _package_dir(module_name: str) -> str:
+    module = sys.modules.get(module_name) or importlib.import_module(module_name)
+    return os.path.dirname(os.path.realpath(module.__file__))
+
+
+def _helpers_modules() -> dict[str, types.ModuleType]:
+    import helpers  # noqa: F401  (make sure the package and its submodules are loaded)
+
+    return {
+        name: module
+        for name, module in sorted(sys.modules.items())
+        if (name == "helpers" or name.startswith("helpers."))
+        and isinstance(module, types.ModuleType)
+        and name != __name__
+    }
+
+
+def _guarded_items(modules: dict[str, types.ModuleType]) -> Iterator[tuple[str, object]]:
+    for mod_name, module in modules.items():
+        for attr, value in vars(module).items():
+            if attr.startswith("_") or isinstance(value, types.ModuleType):
+                continue
+            if callable(value):
+                yield f"{mod_name}.{attr}", value
+                if isinstance(value, type) and mod_name.startswith("helpers"):
+                    for meth_name, meth in vars(value).items():
+                        if isinstance(meth, types.FunctionType):
+                            yield f"{mod_name}.{attr}.{meth_name}", meth
+    for attr, value in vars(builtins).items():
+        if not attr.startswith("_") and attr not in _VOLATILE_BUILTINS and callable(value):
+            yield f"builtins.{attr}", value
+    for attr in _SYS_NAMES:
+        yield f"sys.{attr}", getattr(sys, attr)
+
+
+def _current_modules() -> dict[str, types.ModuleType]:
+    modules = {name: importlib.import_module(name) for name in _NAMESPACES}
+    modules.update(_helpers_modules())
+    return modules
+
+
+def snapshot() -> Snapshot:
+    """Record the guarded names; call it in the first locked cell, before any student code.
+
+    Returns
+    -------
+    Snapshot
+        Pass it to :func:`assert_untampered` at the start of every hidden-test cell.
+
+    Examples
+    --------
+    >>> snap = snapshot()
+    >>> "numpy.allclose" in snap.objects and "builtins.len" in snap.objects
+    True
+    """
+    modules = _current_modules()
+    objects, codes = {}, {}
+    for name, value in _guarded_items(modules):
+        objects[name] = value
+        code = _code_of(value)
+        if code is not None:
+            codes[name] = code
+    return Snapshot(objects=objects, codes=codes, modules=dict(modules))
+
+
+def _lookup(name: str, modules: dict[str, types.ModuleType]) -> object:
+    if name.startswith("builtins."):
+        return getattr(builtins, name.split(".", 1)[1], None)
+    if name.startswith("sys."):
+        return getattr(sys, name.split(".", 1)[1], None)
+    for mod_name in sorted(modules, key=len, reverse=True):
+        if name.startswith(mod_name + "."):
+            obj: object = modules[mod_name]
+            for part in name[len(mod_name) + 1 :].split("."):
+                obj = (vars(obj) if isinstance(obj, type) else vars(obj)).get(part, None)
+                if obj is None:
+                    return None
+            return obj
+    return None
+
+
+def _from_package(code: types.CodeType, package_dir: str) -> bool:
+    """True if ``code`` was compiled from a file of the package in ``package_dir``.
+
+    Cython functions report a path relative to the site directory (``numpy/random/x.pyx``);
+    code typed in a notebook reports ``<ipython-input-...>`` or a temporary file.
+    """
+    filename = code.co_filename
+    if os.path.isabs(filename):
+        return os.path.realpath(filename).startswith(package_dir + os.sep)
+    package = os.path.basename(package_dir)
+    return filename.startswith(package + "/") or filename.startswith(package + os.sep)
+
+
+def _problems(snap: Snapshot) -> list[str]:
+    problems = []
+    # modules themselves swapped out (``np.testing = fake``, ``sys.modules[...] = fake``)
+    for mod_name, module in snap.modules.items():
+        if sys.modules.get(mod_name) is not module:
+            problems.append(f"module {mod_name} was replaced in sys.modules")
+        parent, _, child = mod_name.rpartition(".")
+        if parent and getattr(sys.modules.get(parent), child, module) is not module:
+            problems.append(f"{mod_name} was rebound on its parent module")
+    numpy_dir = _package_dir("numpy")
+    helpers_dir = _package_dir("helpers")
+    for name, original in snap.objects.items():
+        current = _lookup(name, snap.modules)
+        same_method = isinstance(original, types.MethodType) and current == original
+        if current is not original and not same_method:
+            problems.append(f"{name} is no longer the original object (now {current!r:.60})")
+            continue
+        if name in snap.codes:
+            code = _code_of(current)
+            if code is not snap.codes[name]:
+                problems.append(f"{name}.__code__ was swapped")
+                continue
+    helpers_pkg = snap.modules.get("helpers")
+    for attr in getattr(helpers_pkg, "__all__", ()):
+        value = getattr(helpers_pkg, attr, None)
+        if isinstance(value, types.ModuleType) or not callable(value):
+            continue
+        code = _code_of(value)
+        if not str(getattr(value, "__module__", "")).startswith("helpers") or (
+            code is not None and not _from_package(code, helpers_dir)
+        ):
+            problems.append(f"helpers.{attr} is not the function defined in the helpers package")
+    for name, (home_mod, attr) in _FRESH_HOMES.items():
+        fresh = getattr(importlib.import_module(home_mod), attr)
+        current = _lookup(name, snap.modules)
+        if current is not fresh:
+            problems.append(f"{name} differs from {home_mod}.{attr}")
+        code = _code_of(fresh)
+        if code is not None and not _from_package(code, numpy_dir):
+            problems.append(f"{home_mod}.{attr} runs code from {code.co_filename}")
+    return problems
+
+
+def assert_untampered(snap: Snapshot) -> None:
+    """Raise :class:`TamperingError` if any guarded name changed since ``snap`` was taken.
+
+    Parameters
+    ----------
+    snap : Snapshot
+        What :func:`snapshot` returned in the notebook's first locked cell.
+
+    Raises
+    ------
+    TamperingError
+        Listing every changed name (an ``AssertionError``, so the test cell fails).
+    TypeError
+        If ``snap`` is not a :class:`Snapshot`.
+
+    Examples
+    --------
+    >>> assert_untampered(snapshot())
+    """
+    if not isinstance(snap, Snapshot):
+        raise TypeError(f"assert_untampered expects a Snapshot from snapshot(); got {snap!r:.80}")
+    problems = _problems(snap)
+    if problems:
+        shown = "\n  ".join(problems[:12])
+        more = f"\n  ... and {len(problems) - 12} more" if len(problems) > 12 else ""
+        raise TamperingError(
+            "tampering detected: a notebook cell replaced functions the tests rely on:\n  "
+            + shown
+            + more
+        )
+
+
+def _targets_to_code(
+    targets: Iterable[object],
+) -> tuple[set[types.CodeType], set[str], list[str]]:
+    codes, files, names = set(), set(), []
+    for target in targets:
+        if isinstance(target, types.ModuleType):
+            files.add(os.path.realpath(target.__file__))
+            names.append(target.__name__)
+            continue
+        if isinstance(target, type):
+            for value in vars(target).values():
+                code = _code_of(value)
+                if code is not None:
+                    codes.add(code)
+            names.append(target.__qualname__)
+            continue
+        code = _code_of(target)
+        if code is None:
+            raise TypeError(f"no_delegation expects modules, classes or functions; got {target!r}")
+        codes.add(code)
+        names.append(getattr(target, "__qualname__", repr(target)))
+    return codes, files, names
+
+
+@contextmanager
+def no_delegation(*targets: object) -> Iterator[list[str]]:
+    """Fail if code run inside the ``with`` block calls into ``targets``.
+
+    Parameters
+    ----------
+    *targets : module, class or function
+        What the student must not call, e.g. ``helpers.gradcheck`` (every function defined in
+        that file), ``helpers.Problem`` (its methods) or ``helpers.newton``. Aliases, wrappers,
+        bound methods and ``from helpers import ...`` copies are all caught, because the check
+        looks at the code objects that actually run (via :func:`sys.setprofile`).
+
+    Yields
+    ------
+    list of str
+        The qualified names of forbidden functions called so far.
+
+    Raises
+    ------
+    DelegationError
+        On leaving the block, if a forbidden function was called or the profiler was removed.
+
+    Examples
+    --------
+    >>> def double(x):
+    ...     return 2 * x
+    >>> def lazy(x):
+    ...     return double(x)
+    >>> with no_delegation(double):  # doctest: +ELLIPSIS
+    ...     _ = lazy(1)
+    Traceback (most recent call last):
+    ...
+    helpers.integrity.DelegationError: delegation: the code under test called double, ...
+    """
+    codes, files, names = _targets_to_code(targets)
+    calls: list[str] = []
+
+    def profiler(frame: types.FrameType, event: str, arg: object) -> None:
+        if event == "call":
+            code = frame.f_code
+            if code in codes or code.co_filename in files:
+                calls.append(code.co_qualname if hasattr(code, "co_qualname") else code.co_name)
+
+    previous = sys.getprofile()
+    sys.setprofile(profiler)
+    try:
+        yield calls
+    finally:
+        still_ours = sys.getprofile() is profiler
+        sys.setprofile(previous)
+    if not still_ours:
+        raise DelegationError("the code under test removed the call profiler (sys.setprofile)")
+    if calls:
+        shown = ", ".join(dict.fromkeys(calls))
+        raise DelegationError(
+            f"delegation: the code under test called {shown}, which this exercise asks you to "
+            "implement yourself"
+        )

@@ -1,0 +1,83 @@
+"""nbgrader configuration for the course *Continuous Optimization for Machine Learning*.
+
+nbgrader reads this file from the directory it runs in (the repository root for instructors;
+``coursetools.grading`` copies it into each temporary course directory it grades in).
+
+Course layout
+    ``source/<hw>/<hw>.ipynb``   instructor notebook: solutions between ``### BEGIN SOLUTION`` /
+                                 ``### END SOLUTION``, hidden tests between
+                                 ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS``;
+    ``release/<hw>/<hw>.ipynb``  what ``nbgrader generate_assignment`` makes (committed);
+    ``submitted/``, ``autograded/``, ``feedback/``  per-student folders (never committed).
+
+Settings and why
+    course id ``optml``; the student stub is ``# YOUR CODE HERE`` + ``raise NotImplementedError()``.
+
+    ``Execute.timeout`` = 30 s per cell (override with the environment variable
+    ``OPTML_CELL_TIMEOUT``): every correct solution cell runs in well under a second, so only a
+    hanging cell (infinite loop, ``input()``) reaches it; it is interrupted
+    (``interrupt_on_timeout``), scores 0, and the rest of the notebook is still graded.
+    ``python -m coursetools.grading`` passes ``--Execute.timeout=<short>`` for the
+    infinite-loop cheat so the test suite pays seconds, not half a minute.
+
+    The gradebook (``CourseDirectory.db_url``) holds student names and grades, so it must stay
+    out of git: by default ``sqlite:///<course root>/gradebook.db`` (``gradebook.db`` is in
+    ``.gitignore``); set ``OPTML_GRADEBOOK`` to an SQLAlchemy URL to keep it elsewhere.
+
+    Deleted grade cells are put back before grading (``OverwriteCells.add_missing_cells``), so
+    deleting a failing test cell does not skip it.
+
+    Feedback must not leak hidden tests (nbgrader issues #917, #1363): ``GenerateFeedback``
+    runs ``ClearHiddenTests`` on the autograded notebook before rendering it to HTML.
+
+    Homework notebooks draw with matplotlib's inline backend (``MPLBACKEND``, nbgrader #1070)
+    and skip demos, widgets and animations when ``NBGRADER_EXECUTION`` is set (nbgrader sets it
+    while autograding; ``helpers.static_mode()`` reads it).
+
+Commands (the Makefile wraps them)::
+
+    nbgrader generate_assignment hw1_derivatives --force    # source -> release
+    nbgrader autograde hw1_derivatives                       # submitted -> autograded
+    nbgrader generate_feedback hw1_derivatives               # autograded -> feedback HTML
+    nbgrader export                                          # grades.csv
+    python -m coursetools.grading release | selfgrade | report
+"""
+
+import os
+
+c = get_config()  # noqa: F821  (nbgrader injects get_config when it loads this file)
+
+c.CourseDirectory.course_id = "optml"
+c.CourseDirectory.source_directory = "source"
+c.CourseDirectory.release_directory = "release"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+if os.environ.get("OPTML_GRADEBOOK"):
+    c.CourseDirectory.db_url = os.environ["OPTML_GRADEBOOK"]
+# Never copy caches or checkpoints into release/ or into students' folders.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_Store"]
+
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+c.ClearSolutions.begin_solution_delimeter = "BEGIN SOLUTION"
+c.ClearSolutions.end_solution_delimeter = "END SOLUTION"
+c.ClearHiddenTests.begin_test_delimeter = "BEGIN HIDDEN TESTS"
+c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
+
+c.Execute.timeout = int(os.environ.get("OPTML_CELL_TIMEOUT", "30"))
+c.Execute.interrupt_on_timeout = True
+c.Execute.startup_timeout = 120
+c.LimitOutput.max_lines = 1000
+c.LimitOutput.max_traceback = 100
+
+c.OverwriteCells.add_missing_cells = True
+
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+
+# Kernels inherit the environment: draw inline and never try to open a window.
+os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")

@@ -1,25 +1,417 @@
-"""STUB: being implemented; replace this whole file."""
+r"""Constrained optimization: projections, projected gradient, penalty and augmented Lagrangian.
+
+Projections are vectorized over leading axes: ``project_*(x)`` with ``x`` of shape ``(..., n)``
+projects every row. The solvers return a :class:`~helpers.Trace` like the unconstrained ones.
+
+Examples
+--------
+>>> import numpy as np
+>>> from helpers import project_simplex
+>>> project_simplex(np.array([[0.5, 0.5, 0.5], [2.0, 0.0, -1.0]]))
+array([[0.33333333, 0.33333333, 0.33333333],
+       [1.        , 0.        , 0.        ]])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._opt_driver import (
+    EarlyStop,
+    Oracle,
+    UpdateRule,
+    as_lr_schedule,
+    as_point,
+    check_callable,
+    check_count,
+    check_fraction,
+    check_positive,
+    run,
+)
+from ._opt_trace import Trace
+from .optimizers import bfgs
+
+__all__ = [
+    "augmented_lagrangian",
+    "penalty_method",
+    "project_ball",
+    "project_box",
+    "project_simplex",
+    "projected_gradient_descent",
+]
 
 
-def augmented_lagrangian(*args, **kwargs):  # pragma: no cover
-    raise NotImplementedError('augmented_lagrangian')
+def _as_points(x, name="x"):
+    try:
+        arr = np.asarray(x, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of numbers of shape (..., n), "
+                        f"got {type(x).__name__}") from err
+    if arr.ndim == 0:
+        raise ValueError(f"{name} must have shape (..., n) with n >= 1, got a scalar")
+    return arr
 
 
-def penalty_method(*args, **kwargs):  # pragma: no cover
-    raise NotImplementedError('penalty_method')
+# =========================================================================== projections
+def project_box(x, lower, upper):
+    r"""Euclidean projection onto the box :math:`\{x : l \le x \le u\}` (clip each coordinate).
+
+    Parameters
+    ----------
+    x : array_like, shape (..., n)
+    lower, upper : float or array_like broadcastable to (n,)
+        Bounds (``-np.inf``/``np.inf`` allowed); ``lower <= upper`` required.
+
+    Returns
+    -------
+    ndarray, shape (..., n)
+
+    Examples
+    --------
+    >>> project_box([2.0, -3.0, 0.5], -1.0, 1.0)
+    array([ 1. , -1. ,  0.5])
+    """
+    x = _as_points(x)
+    lower, upper = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+    if np.any(lower > upper):
+        raise ValueError(f"project_box needs lower <= upper, got lower={lower}, upper={upper}")
+    return np.clip(x, lower, upper)
 
 
-def project_ball(*args, **kwargs):  # pragma: no cover
-    raise NotImplementedError('project_ball')
+def project_ball(x, radius, center=None):
+    r"""Euclidean projection onto the ball :math:`\{x : \|x - c\| \le r\}`.
+
+    Notes
+    -----
+    :math:`P(x) = c + (x - c)\,\min(1, r / \|x - c\|)`: points inside stay, points outside are
+    pulled radially onto the sphere.
+
+    Examples
+    --------
+    >>> project_ball([[3.0, 4.0], [0.1, 0.2]], radius=1.0)
+    array([[0.6, 0.8],
+           [0.1, 0.2]])
+    """
+    x = _as_points(x)
+    radius = check_positive(radius, "radius", allow_zero=True)
+    c = np.zeros(x.shape[-1]) if center is None else np.asarray(center, dtype=float)
+    if c.shape not in {(), (x.shape[-1],)}:
+        raise ValueError(f"center must have shape ({x.shape[-1]},) like the last axis of x, "
+                         f"got {c.shape}")
+    d = x - c
+    norm = np.linalg.norm(d, axis=-1, keepdims=True)
+    scale = np.minimum(1.0, radius / np.maximum(norm, np.finfo(float).tiny))
+    return c + d * scale
 
 
-def project_box(*args, **kwargs):  # pragma: no cover
-    raise NotImplementedError('project_box')
+def project_simplex(x, s=1.0):
+    r"""Euclidean projection onto the simplex :math:`\{x : x \ge 0,\ \sum_i x_i = s\}`.
+
+    Notes
+    -----
+    The sort-based algorithm (Held et al. 1974; Duchi et al. 2008): sort :math:`u = ` ``x``
+    decreasingly, find the largest :math:`\rho` with
+    :math:`u_\rho - (\sum_{i \le \rho} u_i - s)/\rho > 0`, set
+    :math:`\theta = (\sum_{i \le \rho} u_i - s)/\rho` and return :math:`\max(x - \theta, 0)`.
+    :math:`O(n \log n)` per row, vectorized over leading axes.
+
+    Examples
+    --------
+    >>> project_simplex([0.2, 0.9, -0.5])
+    array([0.15, 0.85, 0.  ])
+    """
+    x = _as_points(x)
+    s = check_positive(s, "s")
+    u = -np.sort(-x, axis=-1)
+    css = np.cumsum(u, axis=-1) - s
+    k = np.arange(1, x.shape[-1] + 1)
+    rho = np.count_nonzero(u - css / k > 0, axis=-1)  # the condition holds for a prefix
+    theta = np.take_along_axis(css, (rho - 1)[..., None], axis=-1) / rho[..., None]
+    return np.maximum(x - theta, 0.0)
 
 
-def project_simplex(*args, **kwargs):  # pragma: no cover
-    raise NotImplementedError('project_simplex')
+# =========================================================================== projected gradient
+def projected_gradient_descent(f, grad, project, x0, lr=1e-2, *, line_search=None, tol=1e-4,
+                               maxiter=10_000, c1=1e-4, shrink=0.5) -> Trace:
+    r"""Projected gradient descent :math:`x_{k+1} = P(x_k - \eta \nabla f(x_k))`.
+
+    Parameters
+    ----------
+    f, grad : callable
+        Objective and gradient.
+    project : callable
+        Euclidean projection onto the feasible set, ``project(x) -> x`` (e.g.
+        ``lambda x: project_box(x, 0, 1)``).
+    x0 : array_like, shape (n,)
+        Start; it is projected first, so every iterate is feasible.
+    lr : float or callable, default 0.01
+        Step size (or schedule). With ``line_search="backtracking"`` the first trial step.
+    line_search : {None, "backtracking"}
+        Backtracking along the projection arc :math:`x(\eta) = P(x - \eta g)` until
+        :math:`f(x(\eta)) \le f(x) + g^\top (x(\eta) - x) + \|x(\eta) - x\|^2 / (2\eta)`.
+    tol, maxiter : stopping rule on the gradient mapping (see Notes).
+
+    Notes
+    -----
+    At a constrained minimizer :math:`\nabla f` need not vanish, so the stopping test and
+    ``trace.grad_norms`` use the norm of the *gradient mapping*
+    :math:`G_\eta(x) = (x - P(x - \eta \nabla f(x)))/\eta`, which is zero exactly at the
+    stationary points of the constrained problem (and equals :math:`\nabla f` without
+    constraints).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> f, grad = lambda x: np.sum((x - 2.0) ** 2), lambda x: 2 * (x - 2.0)
+    >>> tr = projected_gradient_descent(f, grad, lambda x: project_ball(x, 1.0), [0.0, 0.5],
+    ...                                 lr=0.25)
+    >>> tr.x.round(4), tr.converged
+    (array([0.7071, 0.7071]), True)
+    """
+    check_callable(f, "f")
+    check_callable(grad, "grad")
+    check_callable(project, "project")
+    x0 = as_point(x0)
+    P = _checked_projection(project, x0.shape)
+    x0 = P(x0)
+    lr_t = as_lr_schedule(lr)
+    c1, shrink = check_positive(c1, "c1"), check_fraction(shrink, "shrink")
+    if line_search not in (None, "backtracking"):
+        raise ValueError(f"line_search must be None or 'backtracking', got {line_search!r}")
+
+    def gradient_mapping(x, g, eta):
+        return float(np.linalg.norm(x - P(x - eta * g))) / eta
+
+    def update(x, g, eta_prev, t, oracle):
+        eta = lr_t(t)
+        x_new = P(x - eta * g)
+        if line_search == "backtracking":
+            f_x = oracle.f(x)
+            for _ in range(60):
+                step = x_new - x
+                if oracle.f(x_new) <= f_x + g @ step + (step @ step) / (2 * eta):
+                    break
+                eta *= shrink
+                x_new = P(x - eta * g)
+            else:
+                raise EarlyStop("projected backtracking failed to find a step")
+        return x_new, eta, eta
+
+    return run(UpdateRule(lambda x, g: lr_t(0), update), Oracle(f, grad), x0, tol=tol,
+               maxiter=maxiter, method="projected_gradient_descent",
+               stop_norm=lambda x, g, eta: gradient_mapping(x, g, eta))
 
 
-def projected_gradient_descent(*args, **kwargs):  # pragma: no cover
-    raise NotImplementedError('projected_gradient_descent')
+def _checked_projection(project, shape):
+    def P(x):
+        p = np.asarray(project(x), dtype=float)
+        if p.shape != shape:
+            raise ValueError(f"project(x) must return shape {shape}, got {p.shape}")
+        return p
+
+    return P
+
+
+# =========================================================================== equality constraints
+def _constraint_fns(g, grad_g, n):
+    """Normalise g to return (m,) and grad_g to return the (m, n) Jacobian."""
+    check_callable(g, "g")
+    check_callable(grad_g, "grad_g")
+
+    def c(x):
+        return np.atleast_1d(np.asarray(g(x), dtype=float))
+
+    def jac(x):
+        J = np.asarray(grad_g(x), dtype=float)
+        J = J.reshape(1, n) if J.ndim == 1 else J
+        if J.ndim != 2 or J.shape[1] != n:
+            raise ValueError(f"grad_g(x) must return shape (n,) for one constraint or (m, n), "
+                             f"n = {n}; got {np.shape(grad_g(x))}")
+        return J
+
+    return c, jac
+
+
+def _outer_loop(f, grad, g, grad_g, x0, *, mu0, growth, tol, ctol, max_outer, inner_tol,
+                inner_maxiter, update_lam, multiplier_in_subproblem, method) -> Trace:
+    """Shared outer loop: minimize f + lam.c + mu/2 ||c||^2 with BFGS, then update lam, mu.
+
+    The penalty method leaves the multiplier out of the subproblem (``lam = 0`` there) and only
+    reads off the estimate ``mu c(x)``; the augmented Lagrangian keeps it in.
+    """
+    check_callable(f, "f")
+    check_callable(grad, "grad")
+    x = as_point(x0)
+    c, jac = _constraint_fns(g, grad_g, x.size)
+    mu0, growth = check_positive(mu0, "mu0"), check_positive(growth, "growth")
+    if growth < 1:
+        raise ValueError(f"growth must be >= 1, got {growth}")
+    tol, ctol = check_positive(tol, "tol"), check_positive(ctol, "ctol")
+    max_outer = check_count(max_outer, "max_outer")
+    counting = Oracle(f, grad)
+    m = c(x).size
+    scalar_constraint = np.ndim(g(x)) == 0
+    lam, mu = np.zeros(m), mu0
+
+    def kkt(x, lam):
+        return float(np.linalg.norm(counting.grad(x) + jac(x).T @ lam))
+
+    xs, fs, gns, lams = [x], [counting.f(x)], [kkt(x, lam)], [lam]
+    viol, mus, inner_iters = [float(np.linalg.norm(c(x)))], [mu], []
+    converged, message = False, ""
+    for k in range(max_outer):
+        lam_k, mu_k = (lam.copy() if multiplier_in_subproblem else np.zeros(m)), mu
+
+        def L(z, lam_k=lam_k, mu_k=mu_k):
+            cz = c(z)
+            return counting.f(z) + lam_k @ cz + 0.5 * mu_k * cz @ cz
+
+        def dL(z, lam_k=lam_k, mu_k=mu_k):
+            return counting.grad(z) + jac(z).T @ (lam_k + mu_k * c(z))
+
+        inner = bfgs(L, dL, x, tol=inner_tol, maxiter=inner_maxiter)
+        if not np.all(np.isfinite(inner.x)):
+            message = f"inner solve diverged in outer iteration {k + 1}: {inner.message}"
+            break
+        x = inner.x
+        inner_iters.append(inner.n_iter)
+        lam = update_lam(lam, mu_k, c(x))
+        mu = mu * growth
+        xs.append(x)
+        fs.append(counting.f(x))
+        gns.append(kkt(x, lam))
+        lams.append(lam)
+        viol.append(float(np.linalg.norm(c(x))))
+        mus.append(mu)
+        if viol[-1] <= ctol and gns[-1] <= tol:
+            converged = True
+            message = (f"converged: ||g(x)|| = {viol[-1]:.2g} <= ctol = {ctol:g} and "
+                       f"||grad L|| = {gns[-1]:.2g} <= tol = {tol:g} after {k + 1} outer "
+                       "iterations")
+            break
+    else:
+        message = (f"max_outer = {max_outer} reached: ||g(x)|| = {viol[-1]:.2g}, "
+                   f"||grad L|| = {gns[-1]:.2g}")
+    lam_out = float(lams[-1][0]) if scalar_constraint else lams[-1]
+    return Trace(
+        xs=np.array(xs), fs=np.array(fs), grad_norms=np.array(gns),
+        steps=np.array(mus[:-1]), n_iter=len(xs) - 1, converged=converged,
+        message=message, n_fev=counting.counts["f"], n_gev=counting.counts["grad"],
+        method=method,
+        extras={"lam": lam_out, "lams": np.array(lams), "violations": np.array(viol),
+                "mus": np.array(mus), "inner_iters": np.array(inner_iters)},
+    )
+
+
+def penalty_method(f, grad, g, grad_g, x0, *, mu0=1.0, growth=10.0, tol=1e-4, ctol=1e-4,
+                   max_outer=12, inner_tol=1e-8, inner_maxiter=1000) -> Trace:
+    r"""Quadratic penalty method for :math:`\min f(x)` s.t. :math:`g(x) = 0`.
+
+    Minimize :math:`Q_\mu(x) = f(x) + \tfrac{\mu}{2}\|g(x)\|^2` (BFGS, warm-started), then
+    increase :math:`\mu \leftarrow` ``growth`` :math:`\cdot \mu`, until the constraint holds.
+
+    Parameters
+    ----------
+    f, grad : callable
+        Objective and its gradient.
+    g : callable
+        Equality constraints ``g(x) = 0``: returns a float (one constraint) or an ``(m,)``
+        array.
+    grad_g : callable
+        Gradient ``(n,)`` of a single constraint, or the ``(m, n)`` Jacobian.
+    x0 : array_like, shape (n,)
+        Start (need not be feasible).
+    mu0, growth : float
+        Initial penalty weight and its factor per outer iteration.
+    tol, ctol : float
+        Stop when ``||grad_x L(x, lam)|| <= tol`` and ``||g(x)|| <= ctol``.
+    max_outer : int
+        Maximum number of outer iterations (each one a BFGS solve).
+    inner_tol, inner_maxiter :
+        Stopping rule of the inner BFGS solves.
+
+    Returns
+    -------
+    Trace
+        One row per *outer* iteration: ``xs``, ``fs = f(x)``, ``grad_norms`` =
+        :math:`\|\nabla f + J_g^\top \lambda\|`; ``steps`` the penalty weights used; extras
+        ``lam`` (final multiplier: float for one constraint), ``lams``, ``violations``
+        :math:`\|g(x_k)\|`, ``mus``, ``inner_iters``. ``n_fev``/``n_gev`` count evaluations of
+        ``f``/``grad`` over all inner iterations.
+
+    Notes
+    -----
+    With the Lagrangian :math:`L = f + \lambda^\top g`, stationarity of :math:`Q_\mu` reads
+    :math:`\nabla f + J_g^\top (\mu\, g(x_\mu)) = 0`, so :math:`\lambda \approx \mu\, g(x_\mu)`
+    is the multiplier estimate. The constraint is violated by :math:`O(1/\mu)`: exact
+    feasibility needs :math:`\mu \to \infty`, and an ever worse conditioned inner problem.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> tr = penalty_method(lambda x: x @ x, lambda x: 2 * x, lambda x: x[0] + x[1] - 1,
+    ...                     lambda x: np.array([1.0, 1.0]), [0.0, 0.0], ctol=1e-6)
+    >>> tr.x.round(4), round(tr.lam, 4)
+    (array([0.5, 0.5]), -1.0)
+    """
+    return _outer_loop(f, grad, g, grad_g, x0, mu0=mu0, growth=growth, tol=tol, ctol=ctol,
+                       max_outer=max_outer, inner_tol=inner_tol, inner_maxiter=inner_maxiter,
+                       update_lam=lambda lam, mu, cx: mu * cx,
+                       multiplier_in_subproblem=False, method="penalty_method")
+
+
+def augmented_lagrangian(f, grad, g, grad_g, x0, *, mu0=10.0, growth=1.0, tol=1e-6, ctol=1e-8,
+                         max_outer=50, inner_tol=1e-9, inner_maxiter=1000) -> Trace:
+    r"""Augmented Lagrangian (method of multipliers) for :math:`g(x) = 0`.
+
+    Minimize :math:`L_\mu(x, \lambda) = f(x) + \lambda^\top g(x) + \tfrac{\mu}{2}\|g(x)\|^2` over
+    :math:`x` (BFGS, warm-started), then update :math:`\lambda \leftarrow \lambda + \mu\, g(x)`.
+
+    Parameters
+    ----------
+    f, grad : callable
+        Objective and its gradient.
+    g : callable
+        Equality constraints ``g(x) = 0``: returns a float (one constraint) or an ``(m,)``
+        array.
+    grad_g : callable
+        Gradient ``(n,)`` of a single constraint, or the ``(m, n)`` Jacobian.
+    x0 : array_like, shape (n,)
+        Start (need not be feasible).
+    mu0, growth : float
+        Initial penalty weight and its factor per outer iteration.
+    tol, ctol : float
+        Stop when ``||grad_x L(x, lam)|| <= tol`` and ``||g(x)|| <= ctol``.
+    max_outer : int
+        Maximum number of outer iterations (each one a BFGS solve).
+    inner_tol, inner_maxiter :
+        Stopping rule of the inner BFGS solves.
+
+    Returns
+    -------
+    Trace
+        One row per *outer* iteration: ``xs``, ``fs = f(x)``, ``grad_norms`` =
+        :math:`\|\nabla f + J_g^\top \lambda\|`; ``steps`` the penalty weights used; extras
+        ``lam`` (final multiplier: float for one constraint), ``lams``, ``violations``
+        :math:`\|g(x_k)\|`, ``mus``, ``inner_iters``. ``n_fev``/``n_gev`` count evaluations of
+        ``f``/``grad`` over all inner iterations.
+
+    Notes
+    -----
+    Unlike the penalty method, :math:`\mu` can stay fixed (default ``growth=1``): the multiplier
+    update removes the :math:`O(1/\mu)` bias, and on a problem with a quadratic objective and
+    linear constraints the error in :math:`\lambda` contracts by a constant factor per outer
+    iteration (smaller for larger :math:`\mu`). Sign convention :math:`L = f + \lambda g`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> tr = augmented_lagrangian(lambda x: x @ x, lambda x: 2 * x, lambda x: x[0] + x[1] - 1,
+    ...                           lambda x: np.array([1.0, 1.0]), [0.0, 0.0])
+    >>> tr.x.round(6), round(tr.lam, 6), tr.converged
+    (array([0.5, 0.5]), -1.0, True)
+    """
+    return _outer_loop(f, grad, g, grad_g, x0, mu0=mu0, growth=growth, tol=tol, ctol=ctol,
+                       max_outer=max_outer, inner_tol=inner_tol, inner_maxiter=inner_maxiter,
+                       update_lam=lambda lam, mu, cx: lam + mu * cx, multiplier_in_subproblem=True,
+                       method="augmented_lagrangian")

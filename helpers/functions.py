@@ -432,7 +432,8 @@ def rosenbrock(a=1.0, b=100.0, *, n=2) -> Problem:
     Returns
     -------
     Problem
-        Start ``x0 = (-1.2, 1, -1.2, 1, ...)``, window ``[-2, 2] x [-1, 3]``, log-spaced levels.
+        Start ``x0 = (-1.2, 1, -1.2, 1, ...)``, window ``[-2, 2] x [-1, 3]`` (widened to contain
+        ``(a, a^2)``), log-spaced levels.
 
     Notes
     -----
@@ -485,8 +486,11 @@ def rosenbrock(a=1.0, b=100.0, *, n=2) -> Problem:
 
     minimizer = np.array([a, a * a]) if n == 2 else np.ones(n)
     x0 = np.where(np.arange(n) % 2 == 0, -1.2, 1.0)
+    # the classic window [-2, 2] x [-1, 3], widened if (a, a^2) would not fit
+    xlim = (min(-2.0, a - 1.0), max(2.0, a + 1.0))
+    ylim = (min(-1.0, a * a - 2.0), max(3.0, a * a + 1.0))
     return Problem(f, grad, hess, n=n, name="rosenbrock", minimizers=minimizer[None, :],
-                   fmin=0.0, x0=x0, xlim=(-2.0, 2.0), ylim=(-1.0, 3.0), log_levels=True)
+                   fmin=0.0, x0=x0, xlim=xlim, ylim=ylim, log_levels=True)
 
 
 _BEALE_C = (1.5, 2.25, 2.625)

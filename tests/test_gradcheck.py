@@ -1,0 +1,415 @@
+"""Tests for helpers.gradcheck: accuracy, batching, checking, and that wrong derivatives fail."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.optimize
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers import (
+    GradientCheckResult,
+    assert_gradient,
+    beale,
+    check_gradient,
+    check_numerical_jacobian,
+    exp_sum,
+    gaussian_bump,
+    himmelblau,
+    multimodal,
+    numerical_gradient,
+    numerical_hessian,
+    numerical_jacobian,
+    quadratic,
+    rosenbrock,
+)
+
+SMOOTH = {
+    "exp_sum": exp_sum,
+    "gaussian_bump": gaussian_bump,
+    "multimodal": multimodal,
+    "beale": beale,
+    "himmelblau": himmelblau,
+    "rosenbrock": rosenbrock,
+    "rosenbrock6": lambda: rosenbrock(n=6),
+    "quadratic": lambda: quadratic([[2.0, 0.5], [0.5, 1.0]], b=[1.0, 1.0]),
+}
+
+
+def _rel(a, b) -> float:
+    """Normwise relative error max|a - b| / max|b|."""
+    return float(np.max(np.abs(a - b)) / np.max(np.abs(b)))
+
+
+class CountingFunction:
+    """Wraps a function and records the shapes it is called with."""
+
+    def __init__(self, f):
+        self.f = f
+        self.shapes: list[tuple] = []
+
+    def __call__(self, x):
+        self.shapes.append(np.shape(x))
+        return self.f(x)
+
+
+# -- accuracy ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", sorted(SMOOTH))
+def test_central_differences_reach_1e_8_relative_error(name):
+    p = SMOOTH[name]()
+    rng = np.random.default_rng(0)
+    for x in rng.uniform(-1, 1, size=(10, p.n)):
+        assert _rel(numerical_gradient(p.f, x), p.grad(x)) <= 1e-8, x
+        assert _rel(numerical_jacobian(p.grad, x), p.hess(x)) <= 1e-8, x
+
+
+@pytest.mark.parametrize("name", ["exp_sum", "gaussian_bump", "multimodal", "beale"])
+def test_seed_forward_difference_with_h_1e_10_is_much_worse(name):
+    """The notes' forward difference with h = 1e-10 keeps only ~6 digits; central keeps ~10."""
+    p = SMOOTH[name]()
+    rng = np.random.default_rng(1)
+    seed_errors, central_errors = [], []
+    for x in rng.uniform(-1, 1, size=(10, p.n)):
+        g = p.grad(x)
+        seed_errors.append(_rel(numerical_jacobian(p.f, x, h=1e-10, method="forward"), g))
+        central_errors.append(_rel(numerical_jacobian(p.f, x), g))
+    seed_err, central_err = np.median(seed_errors), np.median(central_errors)
+    assert 1e-8 < seed_err < 1e-4  # about 1e-6: rounding error eps / h dominates
+    assert central_err < 1e-9
+    assert seed_err > 100 * central_err
+
+
+def test_default_forward_step_is_about_1e_8():
+    p = exp_sum()
+    x = np.array([0.3, -0.4])
+    err = _rel(numerical_gradient(p.f, x, method="forward"), p.grad(x))
+    err_backward = _rel(numerical_gradient(p.f, x, method="backward"), p.grad(x))
+    assert 1e-11 < err < 1e-6 and 1e-11 < err_backward < 1e-6
+    assert _rel(numerical_gradient(p.f, x), p.grad(x)) < err / 10
+
+
+def test_more_accurate_than_scipy_approx_fprime():
+    p = gaussian_bump()
+    x = np.array([0.4, -0.7])
+    ours = _rel(numerical_gradient(p.f, x), p.grad(x))
+    scipys = _rel(scipy.optimize.approx_fprime(x, p.f), p.grad(x))
+    assert ours < 1e-9 and scipys > 10 * ours
+
+
+def test_relative_step_scales_with_large_x():
+    f = lambda x: np.sum(np.sin(x / 1e6) * 1e6, axis=-1)  # noqa: E731
+    x = np.array([3e6, -2e6])
+    np.testing.assert_allclose(numerical_gradient(f, x), np.cos(x / 1e6), rtol=1e-8)
+
+
+def test_integer_point_gives_the_float_answer():
+    p = rosenbrock()
+    x_int = np.array([-1, 1])
+    np.testing.assert_array_equal(numerical_gradient(p.f, x_int),
+                                  numerical_gradient(p.f, x_int.astype(float)))
+    np.testing.assert_allclose(numerical_gradient(p.f, x_int), [-4.0, 0.0], atol=1e-7)
+    np.testing.assert_allclose(numerical_hessian(p.f, [1, 1]), p.hess([1, 1]), rtol=1e-6)
+    assert check_gradient(p.f, p.grad, x=x_int)
+
+
+def test_user_step_sizes():
+    f = lambda x: np.sum(x**3, axis=-1)  # noqa: E731
+    x = np.array([1.0, 2.0])
+    # central error for x^3 is exactly h^2: with h = 1e-3 it shows
+    np.testing.assert_allclose(numerical_gradient(f, x, h=1e-3), 3 * x**2 + 1e-6, rtol=1e-9)
+    np.testing.assert_allclose(numerical_gradient(f, x, h=[1e-3, 2e-3]),
+                               3 * x**2 + [1e-6, 4e-6], rtol=1e-9)
+
+
+# -- shapes and batching ----------------------------------------------------------------------
+def test_jacobian_shapes():
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=3)
+    A = rng.normal(size=(4, 3))
+    assert numerical_jacobian(lambda z: np.sum(z**2, axis=-1), x).shape == (3,)
+    J = numerical_jacobian(lambda z: z @ A.T, x)
+    assert J.shape == (4, 3)
+    np.testing.assert_allclose(J, A, atol=1e-9)
+    assert numerical_jacobian(lambda z: np.tanh(z), x).shape == (3, 3)
+
+
+def test_vectorized_f_is_called_once_with_all_2n_points():
+    p = rosenbrock(n=5)
+    f = CountingFunction(p.f)
+    numerical_jacobian(f, np.ones(5))
+    batched = [s for s in f.shapes if s != (5,)]
+    assert batched == [(10, 5)]
+    assert len(f.shapes) <= 4  # f(x), the batch, and two single-row consistency checks
+
+
+def test_forward_differences_batch_n_points():
+    f = CountingFunction(rosenbrock(n=4).f)
+    numerical_jacobian(f, np.zeros(4), method="forward")
+    assert [s for s in f.shapes if s != (4,)] == [(4, 4)]
+
+
+def test_non_vectorized_f_falls_back_to_a_loop():
+    def f_pointwise(x):  # only works for one point: the batch gives the wrong shape
+        return x[0] ** 2 * x[1] + np.sin(x[1])
+
+    x = np.array([1.5, -0.5])
+    expected = [2 * 1.5 * -0.5, 1.5**2 + np.cos(-0.5)]
+    f = CountingFunction(f_pointwise)
+    np.testing.assert_allclose(numerical_gradient(f, x), expected, rtol=1e-9)
+    assert f.shapes.count((2,)) >= 4  # every perturbed point on its own
+
+    def f_raises(x):
+        if np.ndim(x) != 1:
+            raise TypeError("one point only")
+        return f_pointwise(x)
+
+    np.testing.assert_allclose(numerical_gradient(f_raises, x), expected, rtol=1e-9)
+
+
+def test_batch_with_right_shape_but_wrong_values_is_not_trusted():
+    # np.sum without axis mixes the batch rows into one number, broadcast to the right shape
+    def sneaky(x):
+        return np.full(np.shape(x)[:-1], np.sum(x**2))
+
+    x = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(numerical_gradient(sneaky, x), 2 * x, rtol=1e-9)
+
+
+def test_vectorized_flag():
+    def f_pointwise(x):
+        return x[0] * x[1]
+
+    with pytest.raises(ValueError, match="declared vectorized"):
+        numerical_jacobian(f_pointwise, [1.0, 2.0], vectorized=True)
+    f = CountingFunction(lambda z: np.sum(z**2, axis=-1))
+    np.testing.assert_allclose(numerical_jacobian(f, [1.0, 2.0], vectorized=False), [2, 4])
+    assert all(s == (2,) for s in f.shapes) and len(f.shapes) == 5
+
+
+def test_numerical_gradient_of_a_matrix_variable():
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(20, 3)), rng.normal(size=(20, 2))
+
+    def loss(W):
+        return 0.5 * np.sum((X @ W - y) ** 2)
+
+    W = rng.normal(size=(3, 2))
+    G = numerical_gradient(loss, W)
+    assert G.shape == (3, 2)
+    np.testing.assert_allclose(G, X.T @ (X @ W - y), rtol=1e-8)
+    assert check_gradient(loss, lambda W: X.T @ (X @ W - y), x=W)
+    assert not check_gradient(loss, lambda W: X.T @ (X @ W - y) * 0.5, x=W)
+
+
+def test_numerical_hessian_is_symmetric_and_accurate():
+    for name in ["exp_sum", "gaussian_bump", "multimodal", "rosenbrock6"]:
+        p = SMOOTH[name]()
+        x = np.random.default_rng(4).uniform(-1, 1, p.n)
+        H = numerical_hessian(p.f, x)
+        np.testing.assert_array_equal(H, H.T)
+        assert _rel(H, p.hess(x)) < 1e-6, name
+
+
+def test_numerical_hessian_of_non_vectorized_f():
+    def f(x):
+        return x[0] ** 2 * x[1] + x[1] ** 3
+
+    np.testing.assert_allclose(numerical_hessian(f, [1.0, 2.0]), [[4.0, 2.0], [2.0, 12.0]],
+                               rtol=1e-6)
+
+
+# -- checking: right derivatives pass ------------------------------------------------------------
+@pytest.mark.parametrize("name", sorted(SMOOTH))
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_right_gradients_and_hessians_pass(name, seed):
+    p = SMOOTH[name]()
+    res = check_gradient(p.f, p.grad, n=p.n, seed=seed)
+    assert res and isinstance(res, GradientCheckResult) and res.name == "gradient"
+    hres = check_gradient(p.grad, p.hess, n=p.n, seed=seed)
+    assert hres and hres.name == "Hessian"
+    assert check_numerical_jacobian(p.f, p.grad, nD=p.n, seed=seed) is True
+    assert check_numerical_jacobian(p.grad, p.hess, nD=p.n, seed=seed) is True
+
+
+def test_jacobian_of_vector_function_passes_and_transpose_fails():
+    def g(x):
+        return np.stack([x[..., 0] * x[..., 1], np.exp(x[..., 0]), x[..., 1] ** 2], axis=-1)
+
+    def jac(x):
+        return np.array([[x[1], x[0]], [np.exp(x[0]), 0.0], [0.0, 2 * x[1]]])
+
+    res = check_gradient(g, jac, x=[0.5, -1.0])
+    assert res and res.name == "Jacobian"
+    with pytest.raises(ValueError, match=r"must return shape \(3, 2\)"):
+        check_gradient(g, lambda x: jac(x).T, x=[0.5, -1.0])
+
+
+def test_seed_makes_the_random_point_reproducible():
+    p = exp_sum()
+    a = check_gradient(p.f, p.grad, seed=7)
+    b = check_gradient(p.f, p.grad, seed=7)
+    c = check_gradient(p.f, p.grad, seed=np.random.default_rng(8))
+    np.testing.assert_array_equal(a.x, b.x)
+    assert not np.array_equal(a.x, c.x)
+    assert np.all(np.abs(a.x) <= 2)
+
+
+# -- checking: wrong derivatives fail -------------------------------------------------------------
+def _wrong_gradients():
+    p = gaussian_bump()
+    q = exp_sum()
+    r = rosenbrock()
+    return {
+        "sign flipped": (p.f, lambda x: -p.grad(x)),
+        "missing factor 2": (lambda x: np.sum(x**2, axis=-1), lambda x: x),
+        "swapped components": (q.f, lambda x: q.grad(x)[..., ::-1]),
+        "one component off by 1%": (q.f, lambda x: q.grad(x) * [1.0, 1.01]),
+        "one component zero": (r.f, lambda x: r.grad(x) * [1.0, 0.0]),
+        "off by a constant 1e-3": (q.f, lambda x: q.grad(x) + 1e-3),
+        "gradient of another function": (p.f, q.grad),
+        "all zeros": (q.f, lambda x: np.zeros_like(x)),
+        "Rosenbrock with b=10": (r.f, rosenbrock(b=10).grad),
+        "Hessian without off-diagonal": (q.grad, lambda x: q.hess(x) * np.eye(2)),
+        "Hessian with the seeds' missing 1/2": (lambda x: q.grad(x) / 2, q.hess),
+    }
+
+
+WRONG = _wrong_gradients()
+
+
+@pytest.mark.parametrize("case", sorted(WRONG))
+@pytest.mark.parametrize("seed", range(5))
+def test_wrong_derivatives_fail(case, seed):
+    f, wrong = WRONG[case]
+    res = check_gradient(f, wrong, seed=seed)
+    assert not res, (case, res)
+    assert check_numerical_jacobian(f, wrong, seed=seed) is False
+    with pytest.raises(AssertionError, match="FAILED"):
+        assert_gradient(f, wrong, seed=seed)
+
+
+def test_gradient_wrong_only_far_from_the_origin_fails_there():
+    p = exp_sum()
+
+    def grad_wrong_far(x):
+        g = p.grad(x)
+        return np.where(np.linalg.norm(x) > 3, g * 1.1, g)
+
+    assert check_gradient(p.f, grad_wrong_far, x=[0.5, 0.5])  # right near the origin
+    assert not check_gradient(p.f, grad_wrong_far, x=[2.5, -2.5])
+    assert not check_gradient(p.f, grad_wrong_far, x=[-4.0, 1.0])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    x=st.lists(st.floats(-2, 2), min_size=2, max_size=2),
+    component=st.integers(0, 1),
+    factor=st.one_of(st.floats(-10, 0.999), st.floats(1.001, 10)),
+    name=st.sampled_from(["exp_sum", "gaussian_bump", "multimodal", "beale", "rosenbrock"]),
+)
+def test_property_a_scaled_component_is_always_caught(x, component, factor, name):
+    """Scaling one gradient entry by a factor at least 0.1% away from 1 never passes,
+    unless that entry is itself below the absolute tolerance (then there is nothing to see)."""
+    p = SMOOTH[name]()
+    x = np.array(x)
+    scale = np.ones(2)
+    scale[component] = factor
+    true_entry = p.grad(x)[component]
+    res = check_gradient(p.f, lambda z: p.grad(z) * scale, x=x)
+    error = abs(factor - 1) * abs(true_entry)
+    if error > 2e-6 + 2e-4 * abs(true_entry):
+        assert not res, res
+    assert res.max_abs_error == pytest.approx(error, rel=1e-3, abs=1e-8)
+
+
+# -- the report ----------------------------------------------------------------------
+def test_result_repr_reports_everything():
+    p = rosenbrock()
+    res = check_gradient(p.f, lambda x: p.grad(x) * [1.0, -1.0], x=[-1.0, 1.5])
+    assert not res and res.passed is False
+    text = repr(res)
+    for needle in ["FAILED", "max abs error  = 2.000e+02", "max rel error  = 2.000e+00",
+                   "worst entry [1]: analytic -100 vs numerical 100", "at x         = [-1. ,  1.5]",
+                   "analytic     = [ 196., -100.]", "numerical", "rtol=0.0001", "atol=1e-06"]:
+        assert needle in text, (needle, text)
+    assert res.worst_index == (1,)
+    assert res.max_abs_error == pytest.approx(200.0, rel=1e-8)
+    good = check_gradient(p.f, p.grad, x=[-1.0, 1.5])
+    assert "PASSED" in repr(good) and good.max_rel_error < 1e-8
+
+
+def test_tiny_derivative_is_flagged_in_the_report():
+    p = exp_sum()
+    res = check_gradient(p.f, p.grad, x=p.minimizers[0])
+    assert res and "tiny" in res.message
+
+
+def test_assert_gradient_returns_result_when_right():
+    p = himmelblau()
+    res = assert_gradient(p.f, p.grad, x=[1.0, 1.0])
+    assert isinstance(res, GradientCheckResult) and res
+
+
+# -- bad input ----------------------------------------------------------------------
+def _f(x):
+    return np.sum(x**2, axis=-1)
+
+
+def _g(x):
+    return 2 * x
+
+
+def _nan_right_of_1(x):
+    """Finite at x = 1, NaN just to the right (as at the edge of a log's domain)."""
+    return np.where(x[..., 0] > 1, np.nan, x[..., 0])
+
+
+@pytest.mark.parametrize(
+    ("bad_grad", "got"),
+    [
+        (lambda x: (2 * x)[:, None], r"\(2, 1\)"),
+        (lambda x: (2 * x)[None, :], r"\(1, 2\)"),
+        (lambda x: 2 * x[0], r"\(\)"),
+        (lambda x: np.append(2 * x, 0.0), r"\(3,\)"),
+    ],
+)
+def test_wrongly_shaped_gradient_is_an_error(bad_grad, got):
+    with pytest.raises(ValueError, match=r"grad_f\(x\) must return shape \(2,\).*got shape " + got):
+        check_gradient(_f, bad_grad, x=[1.0, 2.0])
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: check_gradient("f", _g), TypeError, "f must be callable"),
+        (lambda: check_gradient(_f, np.zeros(2)), TypeError, "grad_f must be callable"),
+        (lambda: numerical_gradient(None, [1.0]), TypeError, "f must be callable"),
+        (lambda: check_gradient(_f, _g, x=[1.0, np.nan]), ValueError, "finite"),
+        (lambda: check_gradient(_f, lambda x: x * np.inf, x=[1.0, 2.0]), ValueError,
+         r"grad_f\(x\) contains NaN/inf"),
+        (lambda: numerical_gradient(_nan_right_of_1, [1.0]), ValueError,
+         "perturbed points contains NaN/inf"),
+        (lambda: numerical_jacobian(lambda x: np.full(2, np.inf), [1.0]), ValueError,
+         r"f\(x\) contains NaN/inf"),
+        (lambda: numerical_jacobian(_f, [[1.0, 2.0]]), ValueError, r"1-D.*got shape \(1, 2\)"),
+        (lambda: numerical_hessian(_f, 3.0), ValueError, r"1-D.*got shape \(\)"),
+        (lambda: numerical_jacobian(_f, []), ValueError, "at least one component"),
+        (lambda: check_gradient(_g, _g, x=np.ones((2, 2))), ValueError,
+         "vector-valued f, x must be a 1-D point"),
+        (lambda: numerical_gradient(_g, [1.0, 2.0]), ValueError, "scalar-valued f"),
+        (lambda: numerical_hessian(_g, [1.0, 2.0]), ValueError, "scalar-valued f"),
+        (lambda: numerical_jacobian(_f, [1.0], method="complex"), ValueError,
+         "method must be one of"),
+        (lambda: numerical_jacobian(_f, [1.0], h=-1e-3), ValueError, "h must be > 0"),
+        (lambda: numerical_jacobian(_f, [1.0, 2.0], h=[1e-3]), ValueError, "shape of x"),
+        (lambda: numerical_jacobian(_f, [1e8], h=1e-12), ValueError, "too small"),
+        (lambda: numerical_jacobian(_f, ["a"]), TypeError, "real numbers"),
+        (lambda: numerical_jacobian(lambda x: "s", [1.0]), TypeError, "real numbers"),
+        (lambda: check_gradient(_f, _g, n=0), ValueError, "n must be a positive integer"),
+        (lambda: check_gradient(_f, _g, rtol=-1), ValueError, "rtol must be a number >= 0"),
+    ],
+)
+def test_bad_input_raises_clear_errors(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -9,6 +9,7 @@ counting :class:`Oracle`), records the path, stops on the gradient-norm toleranc
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -120,27 +121,28 @@ class Oracle:
     """Calls ``f``, ``grad`` and ``hess`` and counts distinct evaluations.
 
     The last few evaluations are cached, so asking again for the value at a point a line
-    search has already visited costs nothing and is not counted twice. Floating-point
-    overflow inside the user's functions is silenced: a run that blows up is reported by the
-    driver's divergence test, not by a page of RuntimeWarnings.
+    search has already visited costs nothing and is not counted twice. It is meant to be
+    called inside :func:`run`, which silences floating-point overflow warnings: a run that
+    blows up is reported by the divergence test, not by a page of RuntimeWarnings.
     """
 
     CACHE = 4
 
     def __init__(self, f=None, grad=None, hess=None):
         self._fns = {"f": f, "grad": grad, "hess": hess}
-        self._cache: dict[str, list[tuple[np.ndarray, Any]]] = {"f": [], "grad": [], "hess": []}
+        # {kind: {x.tobytes(): value}}, oldest first; a few entries suffice for line searches.
+        self._cache: dict[str, dict[bytes, Any]] = {"f": {}, "grad": {}, "hess": {}}
         self.counts = {"f": 0, "grad": 0, "hess": 0}
 
     def _call(self, kind: str, x: np.ndarray):
-        for x_seen, value in self._cache[kind]:
-            if np.array_equal(x_seen, x):
-                return value
+        key = x.tobytes()
+        cache = self._cache[kind]
+        if key in cache:
+            return cache[key]
         fn = self._fns[kind]
         if fn is None:
             raise TypeError(f"this method needs {kind!r} but none was given")
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            raw = fn(x.copy())
+        raw = fn(x.copy())  # run() has silenced overflow warnings: divergence is reported
         if kind == "f":
             value = _scalar(raw, x)
         else:
@@ -150,9 +152,9 @@ class Oracle:
                 raise ValueError(f"{kind}(x) must return shape {want} for x of shape "
                                  f"{x.shape}, got {value.shape}")
         self.counts[kind] += 1
-        cache = self._cache[kind]
-        cache.append((x.copy(), value))
-        del cache[: -self.CACHE]
+        cache[key] = value
+        if len(cache) > self.CACHE:
+            del cache[next(iter(cache))]
         return value
 
     def f(self, x: np.ndarray) -> float:
@@ -172,6 +174,11 @@ class Oracle:
 # --------------------------------------------------------------------------- divergence test
 def divergence_reason(x: np.ndarray, f: float, g: np.ndarray | None, x0_norm: float) -> str | None:
     """Return why ``(x, f, g)`` looks divergent, or None if it looks fine."""
+    xnorm = math.sqrt(float(x @ x))
+    gsq = 0.0 if g is None else float(g @ g)
+    if (xnorm <= DIVERGENCE_FACTOR * (1.0 + x0_norm) and gsq <= HUGE * HUGE
+            and (math.isnan(f) or abs(f) <= HUGE)):
+        return None  # the fast path: comparisons with nan are False, so nan/inf fall through
     if not np.all(np.isfinite(x)):
         return "the iterate contains nan/inf"
     if np.isinf(f) or (np.isnan(f) and g is not None and not np.all(np.isfinite(g))):
@@ -213,6 +220,13 @@ def run(
     """
     tol = check_positive(tol, "tol", allow_zero=True)
     maxiter = check_count(maxiter, "maxiter", minimum=0)
+    # Overflow is expected when a run diverges: it is detected and reported, not warned about.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _run(rule, oracle, x0, tol=tol, maxiter=maxiter, method=method,
+                    record_f=record_f, stop_norm=stop_norm, extras=extras)
+
+
+def _run(rule, oracle, x0, *, tol, maxiter, method, record_f, stop_norm, extras) -> Trace:
     x = x0
     x0_norm = float(np.linalg.norm(x0))
     g = oracle.grad(x)
@@ -235,8 +249,7 @@ def run(
             message = f"maxiter = {maxiter} reached; gradient norm {gn:.3g} > tol = {tol:g}"
             break
         try:
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                x_new, state, step = rule.update(x, g, state, t, oracle)
+            x_new, state, step = rule.update(x, g, state, t, oracle)
         except EarlyStop as stop:
             converged, message = stop.converged, f"{stop.message} (iteration {t})"
             break

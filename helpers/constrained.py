@@ -232,7 +232,12 @@ def _constraint_fns(g, grad_g, n):
     return c, jac
 
 
-def _outer_loop(f, grad, g, grad_g, x0, *, mu0, growth, tol, ctol, max_outer, inner_tol,
+def _outer_loop(*args, **kwargs) -> Trace:
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _outer_loop_body(*args, **kwargs)
+
+
+def _outer_loop_body(f, grad, g, grad_g, x0, *, mu0, growth, tol, ctol, max_outer, inner_tol,
                 inner_maxiter, update_lam, multiplier_in_subproblem, method) -> Trace:
     """Shared outer loop: minimize f + lam.c + mu/2 ||c||^2 with BFGS, then update lam, mu.
 

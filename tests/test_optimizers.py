@@ -1,0 +1,446 @@
+"""The reference optimizers against theory (issue 3): each test measures, then compares.
+
+Rates are measured from the iterates (a least-squares fit of log ||x_k - x*|| over the tail,
+``helpers._opt_rates.asymptotic_rate``) and compared with the textbook formula.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.optimize
+
+import helpers
+from helpers import (
+    adam,
+    adamw,
+    amsgrad,
+    bfgs,
+    exp_sum,
+    gradient_descent,
+    lbfgs,
+    momentum,
+    nesterov,
+    newton,
+    rosenbrock,
+)
+from helpers._opt_rates import asymptotic_rate
+
+
+def rotated_quadratic(mu, L, n=10, seed=0):
+    """A quadratic with eigenvalues evenly spread in [mu, L] in a random orthonormal basis."""
+    rng = np.random.default_rng(seed)
+    Q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    A = Q @ np.diag(np.linspace(mu, L, n)) @ Q.T
+    A = 0.5 * (A + A.T)
+    problem = helpers.quadratic(A, rng.standard_normal(n))
+    x_star = np.linalg.solve(A, problem.grad(np.zeros(n)) * -1)
+    return problem, x_star, rng.standard_normal(n)
+
+
+def errors(trace, x_star):
+    return np.linalg.norm(trace.xs - x_star, axis=1)
+
+
+# ---------------------------------------------------------------- gradient descent: rates
+@pytest.mark.parametrize("kappa", [10.0, 100.0])
+def test_gd_with_lr_one_over_L_contracts_by_at_most_one_minus_mu_over_L(kappa):
+    mu, L = 1.0, kappa
+    p, x_star, x0 = rotated_quadratic(mu, L)
+    tr = gradient_descent(p.f, p.grad, x0, lr=1 / L, tol=1e-10, maxiter=50_000)
+    assert tr.converged, tr.message
+    e = errors(tr, x_star)
+    above_roundoff = e[1:] > 1e-6 * e[0]
+    ratios = e[1:][above_roundoff] / e[:-1][above_roundoff]
+    assert ratios.max() <= (1 - mu / L) * (1 + 1e-8)
+    # ... and the bound is attained asymptotically (the slowest eigendirection):
+    assert asymptotic_rate(tr, x_star) == pytest.approx(1 - mu / L, rel=1e-3)
+
+
+@pytest.mark.parametrize("kappa", [10.0, 100.0, 300.0])
+def test_gd_with_optimal_lr_has_rate_kappa_minus_one_over_kappa_plus_one(kappa):
+    mu, L = 1.0, kappa
+    p, x_star, x0 = rotated_quadratic(mu, L)
+    tr = gradient_descent(p.f, p.grad, x0, lr=2 / (mu + L), tol=1e-10, maxiter=100_000)
+    assert tr.converged, tr.message
+    assert asymptotic_rate(tr, x_star) == pytest.approx((kappa - 1) / (kappa + 1), rel=0.05)
+
+
+@pytest.mark.parametrize("kappa", [100.0, 1000.0])
+def test_heavy_ball_with_polyak_tuning_has_rate_sqrt_kappa(kappa):
+    mu, L = 1.0, kappa
+    sk = np.sqrt(kappa)
+    p, x_star, x0 = rotated_quadratic(mu, L)
+    tr = momentum(p.f, p.grad, x0, lr=4 / (np.sqrt(L) + np.sqrt(mu)) ** 2,
+                  beta=((sk - 1) / (sk + 1)) ** 2, tol=1e-10, maxiter=100_000)
+    assert tr.converged, tr.message
+    assert asymptotic_rate(tr, x_star) == pytest.approx((sk - 1) / (sk + 1), rel=0.05)
+
+
+@pytest.mark.parametrize("kappa", [100.0, 400.0])
+def test_nesterov_needs_about_sqrt_kappa_times_fewer_iterations_than_gd(kappa):
+    mu, L = 1.0, kappa
+    sk = np.sqrt(kappa)
+    p, _, x0 = rotated_quadratic(mu, L)
+    gd = gradient_descent(p.f, p.grad, x0, lr=1 / L, tol=1e-8, maxiter=100_000)
+    nag = nesterov(p.f, p.grad, x0, lr=1 / L, beta=(sk - 1) / (sk + 1), tol=1e-8,
+                   maxiter=100_000)
+    assert gd.converged and nag.converged
+    speedup = gd.n_iter / nag.n_iter
+    assert 0.75 * sk <= speedup <= 1.33 * sk, f"speedup {speedup:.1f} vs sqrt(kappa) {sk:.1f}"
+
+
+def test_momentum_is_polyaks_heavy_ball_recursion():
+    p, _, x0 = rotated_quadratic(1.0, 50.0, n=4)
+    lr, beta = 0.02, 0.7
+    tr = momentum(p.f, p.grad, x0, lr=lr, beta=beta, tol=0, maxiter=30)
+    x_prev, x = x0, x0 - lr * p.grad(x0)
+    expected = [x0, x]
+    for _ in range(29):
+        x_prev, x = x, x - lr * p.grad(x) + beta * (x - x_prev)
+        expected.append(x)
+    np.testing.assert_allclose(tr.xs, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_nesterov_iterates_are_the_look_ahead_points_of_the_textbook_form():
+    # Textbook: y_k = x_k + beta (x_k - x_{k-1}),  x_{k+1} = y_k - lr grad(y_k),  x_{-1} = x_0.
+    p, _, x0 = rotated_quadratic(1.0, 50.0, n=4)
+    lr, beta = 0.02, 0.7
+    tr = nesterov(p.f, p.grad, x0, lr=lr, beta=beta, tol=0, maxiter=30)
+    x_prev, x = x0, x0
+    ys = []
+    for _ in range(31):
+        y = x + beta * (x - x_prev)
+        ys.append(y)
+        x_prev, x = x, y - lr * p.grad(y)
+    # Our k-th iterate is the textbook look-ahead point y_k.
+    np.testing.assert_allclose(tr.xs, ys, rtol=1e-10, atol=1e-12)
+    # ... which is not the heavy-ball path with the same parameters.
+    hb = momentum(p.f, p.grad, x0, lr=lr, beta=beta, tol=0, maxiter=30)
+    assert np.abs(hb.xs - tr.xs).max() > 1e-3
+
+
+# ---------------------------------------------------------------- divergence
+def test_gd_with_lr_above_two_over_L_diverges_with_a_message_and_no_warnings():
+    mu, L = 1.0, 10.0
+    p, _, x0 = rotated_quadratic(mu, L)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tr = gradient_descent(p.f, p.grad, x0, lr=2.05 / L, maxiter=100_000)
+    assert not tr.converged
+    assert tr.message.startswith("diverged at iteration")
+    assert tr.n_iter < 100_000
+    assert np.all(np.isfinite(tr.xs))
+    # The error grows by |1 - lr L| = 1.05 per step, as the theory predicts.
+    assert asymptotic_rate(tr.xs[::-1], np.zeros(10), lo=1e-9, hi=1e-2) == pytest.approx(
+        1 / 1.05, rel=0.01)
+
+
+def test_gd_just_below_two_over_L_still_converges():
+    p, x_star, x0 = rotated_quadratic(1.0, 10.0)
+    tr = gradient_descent(p.f, p.grad, x0, lr=1.95 / 10.0, maxiter=100_000)
+    assert tr.converged, tr.message
+
+
+def test_overflow_inside_f_is_reported_not_warned():
+    # f overflows to inf long before x itself is large.
+    f = lambda x: np.exp(np.sum(x**2))  # noqa: E731
+    grad = lambda x: 2 * x * np.exp(np.sum(x**2))  # noqa: E731
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tr = gradient_descent(f, grad, [1.0, 1.0], lr=1.0, maxiter=100)
+    assert "diverged" in tr.message and not tr.converged
+
+
+# ---------------------------------------------------------------- line searches
+def test_exact_line_search_on_a_quadratic_minimizes_along_each_gradient():
+    p, x_star, x0 = rotated_quadratic(1.0, 20.0, n=5)
+    tr = gradient_descent(p.f, p.grad, x0, line_search="exact_quadratic", tol=1e-8)
+    assert tr.converged
+    g = np.array([p.grad(x) for x in tr.xs])
+    # Exact steps make consecutive gradients orthogonal.
+    cos = np.sum(g[1:] * g[:-1], axis=1) / np.linalg.norm(g[1:], axis=1) / np.linalg.norm(
+        g[:-1], axis=1)
+    assert np.max(np.abs(cos)) < 1e-6
+    # The analytic step g^T g / g^T A g, with A given explicitly, gives the same path.
+    tr_h = gradient_descent(p.f, p.grad, x0, line_search="exact_quadratic", tol=1e-8,
+                            hess=p.hess)
+    np.testing.assert_allclose(tr_h.xs, tr.xs, rtol=1e-6, atol=1e-9)
+
+
+def test_backtracking_gd_decreases_f_monotonically_on_rosenbrock():
+    p = rosenbrock()
+    tr = gradient_descent(p.f, p.grad, p.x0, lr=1.0, line_search="backtracking", maxiter=500)
+    assert np.all(np.diff(tr.fs) <= 0)
+    assert tr.fs[-1] < 0.1 * tr.fs[0]
+    assert np.all(tr.steps <= 1.0) and np.all(tr.steps > 0)
+
+
+def test_schedule_is_applied_per_iteration():
+    p, _, x0 = rotated_quadratic(1.0, 5.0, n=3)
+    sched = helpers.step_decay(0.1, drop=0.5, every=3)
+    tr = gradient_descent(p.f, p.grad, x0, schedule=sched, tol=0, maxiter=7)
+    np.testing.assert_allclose(tr.steps, sched(np.arange(7)))
+    np.testing.assert_allclose(tr.xs[1], x0 - 0.1 * p.grad(x0))
+
+
+# ---------------------------------------------------------------- Newton family
+def test_newton_takes_exactly_one_step_on_any_quadratic():
+    rng = np.random.default_rng(3)
+    for n in (2, 5, 20):
+        M = rng.standard_normal((n, n))
+        A = M @ M.T + 0.1 * np.eye(n)
+        b = rng.standard_normal(n)
+        p = helpers.quadratic(A, b)
+        tr = newton(p.f, p.grad, p.hess, rng.standard_normal(n) * 10, tol=1e-8)
+        assert tr.n_iter == 1 and tr.converged
+        np.testing.assert_allclose(tr.x, np.linalg.solve(A, b), rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("x0", [(-1.0, 1.0), (-1.0, -1.0), (0.0, 2.0)])
+def test_newton_on_exp_sum_doubles_the_correct_digits_near_the_solution(x0):
+    p = exp_sum()
+    # Independent reference: scipy's root finder on the gradient.
+    x_star = scipy.optimize.root(p.grad, p.minimizers[0], jac=p.hess, tol=1e-15).x
+    tr = newton(p.f, p.grad, p.hess, x0, tol=1e-13)
+    assert tr.converged, tr.message
+    e = errors(tr, x_star)
+    digits = -np.log10(e)
+    near = (e[:-1] < 1e-1) & (e[1:] > 1e-14)  # close to x*, and above round-off
+    assert near.sum() >= 2
+    assert np.all(digits[1:][near] >= 2 * digits[:-1][near] - 0.02), digits
+
+
+def test_damped_newton_falls_back_when_the_hessian_is_indefinite():
+    p = helpers.himmelblau()
+    x0 = np.array([0.0, 0.0])  # the Hessian of Himmelblau's function is indefinite here
+    assert np.linalg.eigvalsh(p.hess(x0)).min() < 0
+    tr = newton(p.f, p.grad, p.hess, x0, damped=True)
+    assert tr.converged, tr.message
+    assert "not positive definite" in tr.message and tr.n_modified >= 1
+    assert np.all(np.diff(tr.fs) <= 0)
+    assert np.min(np.linalg.norm(p.minimizers - tr.x, axis=1)) < 1e-4
+    # Pure Newton from the same point is attracted by a stationary point that is not a minimum.
+    pure = newton(p.f, p.grad, p.hess, x0)
+    assert np.min(np.linalg.norm(p.minimizers - pure.x, axis=1)) > 0.1
+
+
+def test_pure_newton_reports_a_singular_hessian():
+    tr = newton(lambda x: x[0] ** 4, lambda x: np.array([4 * x[0] ** 3, 0.0]),
+                lambda x: np.array([[12 * x[0] ** 2, 0.0], [0.0, 0.0]]), [1.0, 1.0])
+    assert not tr.converged and "singular" in tr.message
+
+
+def test_newton_never_calls_inv(monkeypatch):
+    def forbidden(*args, **kwargs):
+        raise AssertionError("np.linalg.inv must not be used")
+
+    monkeypatch.setattr(np.linalg, "inv", forbidden)
+    p = rosenbrock()
+    assert newton(p.f, p.grad, p.hess, p.x0, damped=True).converged
+
+
+def test_gauss_newton_fits_an_exponential_with_quadratic_convergence():
+    t = np.linspace(0, 2, 30)
+    y = 3.0 * np.exp(-0.7 * t)  # zero residual at (3, -0.7)
+
+    def r(p):
+        return p[0] * np.exp(p[1] * t) - y
+
+    def J(p):
+        return np.stack([np.exp(p[1] * t), p[0] * t * np.exp(p[1] * t)], axis=1)
+
+    tr = helpers.gauss_newton(r, J, [1.0, 0.0], tol=1e-12)
+    assert tr.converged, tr.message
+    e = errors(tr, [3.0, -0.7])
+    near = (e[:-1] < 1e-2) & (e[1:] > 1e-13)
+    assert near.any()
+    assert np.all(e[1:][near] <= 10 * e[:-1][near] ** 2)
+    assert tr.n_gev == tr.n_iter + 1
+
+
+def test_gauss_newton_solves_linear_least_squares_in_one_step():
+    rng = np.random.default_rng(1)
+    A, b = rng.standard_normal((50, 3)), rng.standard_normal(50)
+    tr = helpers.gauss_newton(lambda x: A @ x - b, lambda x: A, np.zeros(3), tol=1e-9)
+    assert tr.n_iter == 1
+    np.testing.assert_allclose(tr.x, np.linalg.lstsq(A, b, rcond=None)[0], atol=1e-10)
+
+
+# ---------------------------------------------------------------- quasi-Newton vs scipy
+def test_bfgs_on_rosenbrock_matches_scipy_iteration_count_within_1_5x():
+    p = rosenbrock()
+    x0 = np.array([-1.2, 1.0])
+    ref = scipy.optimize.minimize(p.f, x0, jac=p.grad, method="BFGS", options={"gtol": 1e-5})
+    tr = bfgs(p.f, p.grad, x0, tol=1e-5)
+    assert ref.success and tr.converged, tr.message
+    np.testing.assert_allclose(tr.x, [1.0, 1.0], atol=1e-4)
+    assert ref.nit / 1.5 <= tr.n_iter <= 1.5 * ref.nit, (tr.n_iter, ref.nit)
+
+
+def test_lbfgs_on_rosenbrock_matches_scipy_lbfgsb_within_1_5x():
+    p = rosenbrock()
+    x0 = np.array([-1.2, 1.0])
+    ref = scipy.optimize.minimize(p.f, x0, jac=p.grad, method="L-BFGS-B",
+                                  options={"gtol": 1e-5})
+    tr = lbfgs(p.f, p.grad, x0, tol=1e-5)
+    assert tr.converged, tr.message
+    np.testing.assert_allclose(tr.x, [1.0, 1.0], atol=1e-4)
+    assert ref.nit / 1.5 <= tr.n_iter <= 1.5 * ref.nit, (tr.n_iter, ref.nit)
+
+
+def test_bfgs_inverse_hessian_satisfies_the_secant_equation_and_stays_positive_definite():
+    p, x_star, x0 = rotated_quadratic(1.0, 10.0, n=4)
+    tr = bfgs(p.f, p.grad, x0, tol=1e-10)
+    assert tr.converged and tr.n_skipped == 0
+    # The H returned was built from the last pair (s, y) before the final step: H y = s.
+    s = tr.xs[-2] - tr.xs[-3]
+    y = p.grad(tr.xs[-2]) - p.grad(tr.xs[-3])
+    np.testing.assert_allclose(tr.H @ y, s, rtol=1e-8, atol=1e-14)
+    np.testing.assert_allclose(tr.H, tr.H.T, atol=1e-12)
+    assert np.linalg.eigvalsh(tr.H).min() > 0
+
+
+def test_lbfgs_memory_one_is_still_a_descent_method():
+    p, x_star, x0 = rotated_quadratic(1.0, 100.0, n=30)
+    tr = lbfgs(p.f, p.grad, x0, m=1, tol=1e-6, maxiter=5000)
+    assert tr.converged
+    assert np.all(np.diff(tr.fs) <= 1e-12)
+
+
+# ---------------------------------------------------------------- adaptive methods
+def test_adam_first_step_has_length_lr_in_every_coordinate():
+    scales = np.array([1e-3, 1.0, -1e3, 50.0])
+    lr = 0.05
+    tr = adam(lambda x: 0.5 * np.sum(scales * x**2), lambda x: scales * x, np.ones(4), lr=lr,
+              maxiter=1, tol=0)
+    step = tr.xs[1] - tr.xs[0]
+    np.testing.assert_allclose(np.abs(step), lr, rtol=1e-4)
+    np.testing.assert_array_equal(np.sign(step), -np.sign(scales))
+
+
+@pytest.mark.parametrize("method", [adam, amsgrad])
+def test_without_bias_correction_the_first_step_would_be_ten_times_smaller(method):
+    # Guard for the bias correction itself: (1 - beta1) g / sqrt((1 - beta2) g^2) = 0.1/0.0316.
+    tr = method(lambda x: x @ x, lambda x: 2 * x, [3.0], lr=0.1, maxiter=1, tol=0)
+    assert abs(tr.xs[1, 0] - tr.xs[0, 0]) == pytest.approx(0.1, rel=1e-6)
+
+
+def test_adamw_with_zero_weight_decay_equals_adam():
+    p = rosenbrock()
+    a = adam(p.f, p.grad, p.x0, lr=0.02, maxiter=300)
+    w = adamw(p.f, p.grad, p.x0, lr=0.02, weight_decay=0.0, maxiter=300)
+    np.testing.assert_array_equal(a.xs, w.xs)
+
+
+def test_adamw_decay_is_decoupled_from_the_adaptive_scaling():
+    lr, wd = 0.1, 0.5
+    x0 = np.array([2.0, -4.0])
+    grad = lambda x: np.array([1e-3, 1e3]) * x  # noqa: E731
+    w = adamw(lambda x: 0.0, grad, x0, lr=lr, weight_decay=wd, maxiter=1, tol=0)
+    # The decay term is lr * wd * x, untouched by the 1/sqrt(v) scaling.
+    np.testing.assert_allclose(w.xs[1], x0 - lr * np.sign(grad(x0)) - lr * wd * x0, rtol=1e-6)
+
+
+def test_amsgrad_second_moment_never_decreases_unlike_adam():
+    # A gradient that is large once and then small: Adam's step grows back, AMSGrad's does not.
+    def grad(x):
+        return np.array([10.0 if x[0] > 0.999 else 0.1])
+
+    ams = amsgrad(lambda x: 0.0, grad, [1.0], lr=0.01, beta2=0.9, maxiter=40, tol=0)
+    ad = adam(lambda x: 0.0, grad, [1.0], lr=0.01, beta2=0.9, maxiter=40, tol=0)
+    assert abs(np.diff(ad.xs[:, 0])[-1]) > 5 * abs(np.diff(ams.xs[:, 0])[-1])
+
+
+@pytest.mark.parametrize("name", ["adagrad", "rmsprop", "adam", "amsgrad"])
+def test_adaptive_methods_make_progress_on_an_ill_conditioned_quadratic(name):
+    p, x_star, x0 = rotated_quadratic(1.0, 100.0, n=5)
+    lr = 0.5 if name == "adagrad" else 0.05  # AdaGrad's steps shrink like lr / sqrt(k)
+    tr = getattr(helpers, name)(p.f, p.grad, x0, lr=lr, maxiter=3000)
+    assert np.all(np.isfinite(tr.xs))
+    assert np.linalg.norm(tr.x - x_star) < 0.1 * np.linalg.norm(x0 - x_star)
+
+
+def test_adagrad_accumulates_squared_gradients():
+    g0, lr = np.array([2.0, -0.5]), 0.3
+    tr = helpers.adagrad(lambda x: g0 @ x, lambda x: g0, [0.0, 0.0], lr=lr, maxiter=4, tol=0)
+    # Constant gradient: G_k = k g^2, so step k has length lr / sqrt(k) per coordinate.
+    steps = np.abs(np.diff(tr.xs, axis=0))
+    np.testing.assert_allclose(steps, lr / np.sqrt(np.arange(1, 5))[:, None] * np.ones(2),
+                               rtol=1e-6)
+
+
+# ---------------------------------------------------------------- driver and Trace
+def test_counts_are_real_calls_and_trace_shapes_agree():
+    calls = {"f": 0, "g": 0}
+    p = rosenbrock()
+
+    def f(x):
+        calls["f"] += 1
+        return p.f(x)
+
+    def g(x):
+        calls["g"] += 1
+        return p.grad(x)
+
+    for method in (gradient_descent, bfgs, lbfgs):
+        calls.update(f=0, g=0)
+        tr = method(f, g, p.x0, maxiter=40)
+        assert (tr.n_fev, tr.n_gev) == (calls["f"], calls["g"])
+        k = tr.n_iter
+        assert tr.xs.shape == (k + 1, 2) and tr.fs.shape == (k + 1,)
+        assert tr.grad_norms.shape == (k + 1,) and tr.steps.shape == (k,)
+        np.testing.assert_allclose(tr.fs, p.f(tr.xs))
+        np.testing.assert_allclose(tr.grad_norms, np.linalg.norm(p.grad(tr.xs), axis=1))
+
+
+def test_maxiter_and_tol_stop_with_messages():
+    p = rosenbrock()
+    tr = gradient_descent(p.f, p.grad, p.x0, lr=1e-3, maxiter=5)
+    assert tr.n_iter == 5 and not tr.converged and "maxiter = 5" in tr.message
+    tr = gradient_descent(p.f, p.grad, [1.0, 1.0], lr=1e-3)
+    assert tr.n_iter == 0 and tr.converged
+
+
+def test_trace_api():
+    p = rosenbrock()
+    tr = bfgs(p.f, p.grad, p.x0)
+    np.testing.assert_array_equal(tr.x, tr.xs[-1])
+    assert tr.f == tr.fs[-1] and tr.grad_norm == tr.grad_norms[-1]
+    assert len(tr) == tr.n_iter + 1
+    text = repr(tr)
+    assert "bfgs" in text and tr.message in text and "n_gev=" in text
+    assert tr.n_skipped == 0
+    with pytest.raises(AttributeError, match="extras available"):
+        _ = tr.no_such_thing
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"x0": [[1.0, 2.0]]}, ValueError, "1-D"),
+        ({"x0": [np.nan, 1.0]}, ValueError, "finite"),
+        ({"lr": -1.0}, ValueError, "lr must be"),
+        ({"lr": "big"}, TypeError, "lr must be"),
+        ({"line_search": "wolfe"}, ValueError, "line_search"),
+        ({"maxiter": 2.5}, TypeError, "maxiter"),
+    ],
+)
+def test_bad_input_gets_a_clear_error(kwargs, error, match):
+    p = rosenbrock()
+    args = {"x0": p.x0, **kwargs}
+    with pytest.raises(error, match=match):
+        gradient_descent(p.f, p.grad, **args)
+
+
+def test_wrong_gradient_shape_is_reported():
+    with pytest.raises(ValueError, match=r"grad\(x\) must return shape \(2,\)"):
+        gradient_descent(lambda x: 0.0, lambda x: np.zeros(3), [1.0, 1.0])
+
+
+def test_momentum_rejects_beta_outside_unit_interval():
+    p = rosenbrock()
+    with pytest.raises(ValueError, match=r"beta must be in \[0, 1\)"):
+        momentum(p.f, p.grad, p.x0, beta=1.0)

@@ -1,0 +1,174 @@
+"""Projections, projected gradient and the equality-constrained solvers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from helpers import (
+    augmented_lagrangian,
+    penalty_method,
+    project_ball,
+    project_box,
+    project_simplex,
+    projected_gradient_descent,
+    rosenbrock,
+)
+
+finite = st.floats(-50, 50, allow_nan=False, allow_infinity=False)
+
+
+# ---------------------------------------------------------------- projections
+@settings(max_examples=200, deadline=None)
+@given(arrays(float, (6,), elements=finite))
+def test_simplex_projection_is_feasible_and_optimal(x):
+    p = project_simplex(x)
+    assert np.all(p >= 0) and p.sum() == pytest.approx(1.0)
+    # Optimality (variational inequality): (x - p).(q - p) <= 0 for every feasible q,
+    # checked at the vertices, which suffices for a polytope.
+    assert np.all(np.eye(6) @ (x - p) - p @ (x - p) <= 1e-9)
+
+
+def test_simplex_projection_agrees_with_a_generic_qp_solver():
+    from scipy.optimize import minimize
+
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        x = rng.standard_normal(5) * 2
+        ref = minimize(lambda q, x=x: np.sum((q - x) ** 2), np.full(5, 0.2), method="SLSQP",
+                       bounds=[(0, None)] * 5,
+                       constraints={"type": "eq", "fun": lambda q: q.sum() - 1},
+                       options={"ftol": 1e-12})
+        np.testing.assert_allclose(project_simplex(x), ref.x, atol=1e-6)
+
+
+def test_projections_are_vectorized_over_leading_axes():
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((4, 3, 5)) * 3
+    for project in (project_simplex, lambda x: project_ball(x, 1.5, center=np.ones(5)),
+                    lambda x: project_box(x, -1.0, 0.5)):
+        batched = project(X)
+        rowwise = np.array([[project(x) for x in row] for row in X])
+        np.testing.assert_allclose(batched, rowwise)
+
+
+@settings(max_examples=100, deadline=None)
+@given(arrays(float, (3,), elements=finite))
+def test_ball_projection(x):
+    c = np.array([1.0, -2.0, 0.5])
+    p = project_ball(x, 2.0, center=c)
+    assert np.linalg.norm(p - c) <= 2.0 + 1e-12
+    if np.linalg.norm(x - c) <= 2.0:
+        np.testing.assert_array_equal(p, x)
+    else:
+        # On the sphere, on the ray from the center through x.
+        assert np.linalg.norm(p - c) == pytest.approx(2.0)
+        cos = (p - c) @ (x - c) / np.linalg.norm(p - c) / np.linalg.norm(x - c)
+        assert cos == pytest.approx(1.0)
+
+
+def test_projections_are_idempotent():
+    x = np.array([3.0, -0.2, 0.7, 5.0])
+    for project in (project_simplex, lambda x: project_ball(x, 1.0),
+                    lambda x: project_box(x, 0.0, 1.0)):
+        np.testing.assert_allclose(project(project(x)), project(x), atol=1e-15)
+
+
+def test_projection_input_errors():
+    with pytest.raises(ValueError, match="lower <= upper"):
+        project_box([0.0], 1.0, 0.0)
+    with pytest.raises(ValueError, match="center must have shape"):
+        project_ball([0.0, 1.0], 1.0, center=[0.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match="radius"):
+        project_ball([0.0, 1.0], -1.0)
+    with pytest.raises(ValueError, match=r"shape \(\.\.\., n\)"):
+        project_simplex(3.0)
+
+
+# ---------------------------------------------------------------- projected gradient
+@pytest.mark.parametrize("line_search", [None, "backtracking"])
+def test_projected_gradient_stays_feasible_at_every_iterate(line_search):
+    p = rosenbrock()
+    box = lambda x: project_box(x, [-2.0, -1.0], [0.5, 0.8])  # noqa: E731
+    tr = projected_gradient_descent(p.f, p.grad, box, [-1.5, 0.7], lr=1e-3, maxiter=20_000,
+                                    line_search=line_search, tol=1e-6)
+    lo, hi = np.array([-2.0, -1.0]), np.array([0.5, 0.8])
+    assert np.all(tr.xs >= lo) and np.all(tr.xs <= hi)
+    assert tr.converged, tr.message
+    # The constrained minimizer of Rosenbrock on this box sits on the face x1 = 0.5 ...
+    assert tr.x[0] == pytest.approx(0.5)
+    assert tr.x[1] == pytest.approx(0.25, abs=1e-4)  # ... where d f / d x2 = 0: x2 = x1^2
+    # ... where the gradient does not vanish, but the gradient mapping does.
+    assert np.linalg.norm(p.grad(tr.x)) > 0.5 and tr.grad_norm <= 1e-6
+
+
+def test_projected_gradient_projects_an_infeasible_start():
+    tr = projected_gradient_descent(lambda x: x @ x, lambda x: 2 * x,
+                                    lambda x: project_ball(x, 1.0, center=[3.0, 0.0]),
+                                    [0.0, 5.0], lr=0.1)
+    assert np.linalg.norm(tr.xs[0] - [3.0, 0.0]) <= 1.0 + 1e-12
+    np.testing.assert_allclose(tr.x, [2.0, 0.0], atol=1e-4)
+
+
+def test_projected_gradient_on_the_simplex_finds_the_closest_point():
+    target = np.array([0.9, 0.6, -0.3, 0.1])
+    tr = projected_gradient_descent(lambda x: 0.5 * np.sum((x - target) ** 2),
+                                    lambda x: x - target, project_simplex, np.full(4, 0.25),
+                                    lr=0.5, tol=1e-10)
+    np.testing.assert_allclose(tr.x, project_simplex(target), atol=1e-9)
+    assert np.allclose(tr.xs.sum(axis=1), 1.0) and np.all(tr.xs >= 0)
+
+
+def test_projected_gradient_rejects_a_projection_of_the_wrong_shape():
+    with pytest.raises(ValueError, match="project"):
+        projected_gradient_descent(lambda x: x @ x, lambda x: 2 * x, lambda x: x[:1],
+                                   [1.0, 2.0])
+
+
+# ---------------------------------------------------------------- equality constraints
+def lagrange_example():
+    """min x^2 + y^2 s.t. x + y = 1:  x* = y* = 1/2, lambda* = -1 for L = f + lambda g."""
+    return (lambda x: x @ x, lambda x: 2 * x, lambda x: x[0] + x[1] - 1.0,
+            lambda x: np.array([1.0, 1.0]))
+
+
+@pytest.mark.parametrize("method", [penalty_method, augmented_lagrangian])
+def test_constrained_methods_reach_the_lagrange_solution(method):
+    f, grad, g, grad_g = lagrange_example()
+    tr = method(f, grad, g, grad_g, [2.0, -3.0], ctol=1e-7, max_outer=20)
+    assert tr.converged, tr.message
+    np.testing.assert_allclose(tr.x, [0.5, 0.5], atol=1e-6)
+    assert tr.lam == pytest.approx(-1.0, abs=1e-5)
+    # KKT: grad f + lam grad g = 0 at the solution.
+    np.testing.assert_allclose(grad(tr.x) + tr.lam * grad_g(tr.x), 0.0, atol=1e-5)
+
+
+def test_penalty_violation_shrinks_like_one_over_mu():
+    f, grad, g, grad_g = lagrange_example()
+    tr = penalty_method(f, grad, g, grad_g, [0.0, 0.0], mu0=1.0, growth=10.0, ctol=1e-9,
+                        max_outer=12)
+    # Exact: x_mu = mu / (2 (1 + mu)) per coordinate, violation 1 / (1 + mu).
+    np.testing.assert_allclose(tr.violations[1:], 1 / (1 + tr.mus[:-1]), rtol=1e-6)
+
+
+def test_augmented_lagrangian_converges_with_a_fixed_penalty():
+    f, grad, g, grad_g = lagrange_example()
+    tr = augmented_lagrangian(f, grad, g, grad_g, [0.0, 0.0], mu0=2.0)
+    assert tr.converged and np.all(tr.mus == 2.0)
+    # The multiplier error contracts by the constant factor 1 / (1 + mu) per outer step.
+    err = np.abs(tr.lams[:, 0] + 1.0)
+    ratios = err[1:6] / err[:5]
+    np.testing.assert_allclose(ratios, 1 / 3, rtol=1e-4)
+
+
+def test_several_constraints_return_a_multiplier_vector():
+    # min ||x||^2 s.t. x1 + x2 = 1, x2 + x3 = 1:  x* = (1/3, 2/3, 1/3), lam* = (-2/3, -2/3).
+    A = np.array([[1.0, 1.0, 0.0], [0.0, 1.0, 1.0]])
+    tr = augmented_lagrangian(lambda x: x @ x, lambda x: 2 * x, lambda x: A @ x - 1.0,
+                              lambda x: A, np.zeros(3))
+    assert tr.converged, tr.message
+    np.testing.assert_allclose(tr.x, [1 / 3, 2 / 3, 1 / 3], atol=1e-7)
+    np.testing.assert_allclose(tr.lam, [-2 / 3, -2 / 3], atol=1e-6)

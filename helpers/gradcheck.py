@@ -213,14 +213,18 @@ def numerical_jacobian(f, x, h=None, method="central", *, vectorized=None) -> np
     steps = _steps(x, h, _BASE_STEP[method])
     f0 = _evaluate_single(f, x)
     _require_finite(f0, "f(x)", x)
-    shift = np.diag(steps)
+    idx = np.arange(n)
     if method == "central":
-        X = np.concatenate([x + shift, x - shift])
+        X = np.tile(x, (2 * n, 1))  # rows: x + h_i e_i (i < n), then x - h_i e_i
+        X[idx, idx] += steps
+        X[n + idx, idx] -= steps
+        width = X[idx, idx] - X[n + idx, idx]  # the true 2h_i, even if x - h_i rounded
         Y = _evaluate_points(f, X, f0.shape, vectorized)
-        diff = (Y[:n] - Y[n:]) / _expand(2 * steps, f0.ndim)
+        diff = (Y[:n] - Y[n:]) / _expand(width, f0.ndim)
     else:
         sign = 1.0 if method == "forward" else -1.0
-        X = x + sign * shift
+        X = np.tile(x, (n, 1))
+        X[idx, idx] += sign * steps
         Y = _evaluate_points(f, X, f0.shape, vectorized)
         diff = sign * (Y - f0) / _expand(steps, f0.ndim)
     _require_finite(Y, "f at the perturbed points", x)

@@ -552,7 +552,6 @@ def check_gradient(f, grad_f, x=None, n=2, rtol=1e-4, atol=1e-6, seed=None, *,
             )
         numerical = numerical_jacobian(f, x, h=h, method=method)
         expected = f0.shape + x.shape
-        name = "Hessian" if f0.shape == x.shape else "Jacobian"
     analytic = _evaluate_single(grad_f, x, "grad_f")
     if analytic.shape != expected:
         what = ("the shape of x" if scalar else f"f(x).shape + x.shape = {f0.shape} + {x.shape}")
@@ -560,6 +559,10 @@ def check_gradient(f, grad_f, x=None, n=2, rtol=1e-4, atol=1e-6, seed=None, *,
             f"grad_f(x) must return shape {expected} ({what}); got shape {analytic.shape}"
         )
     _require_finite(analytic, "grad_f(x)", x.ravel())
+    if not scalar:
+        # a square, symmetric claimed derivative of a vector field is presumably a Hessian
+        square = analytic.ndim == 2 and analytic.shape[0] == analytic.shape[1]
+        name = "Hessian" if square and np.array_equal(analytic, analytic.T) else "Jacobian"
     return GradientCheckResult(x=x, analytic=analytic, numerical=numerical, rtol=rtol,
                                atol=atol, method=method, name=name)
 

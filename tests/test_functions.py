@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import doctest
+
 import numpy as np
 import pytest
 import scipy.optimize
@@ -402,3 +404,11 @@ def test_non_finite_points_give_non_finite_values_without_warnings():
 def test_constructor_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_docstring_examples_run():
+    import helpers.functions
+
+    for module in (helpers.functions,):
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert result.attempted > 0 and result.failed == 0, module.__name__

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import doctest
+
 import numpy as np
 import pytest
 import scipy.optimize
@@ -413,3 +415,12 @@ def test_wrongly_shaped_gradient_is_an_error(bad_grad, got):
 def test_bad_input_raises_clear_errors(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_docstring_examples_run():
+    import helpers._validation
+    import helpers.gradcheck
+
+    for module in (helpers.gradcheck, helpers._validation):
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert result.attempted > 0 and result.failed == 0, module.__name__

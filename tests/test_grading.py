@@ -1,0 +1,257 @@
+"""The grading is tested like code: real nbgrader on declared submissions, per-cell scores checked.
+
+For every assignment in ``source/`` one temporary course is autograded (see
+``coursetools/grading.py``); the session-scoped fixture runs all assignments once, two at a
+time, and every test below reads from that single run. Submissions are declared in
+``tests/grading/<hw>.py`` (format: ``tests/grading/README.md``).
+
+The first tests are fast unit tests of the tamper guard ``helpers.integrity``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import re
+
+import nbformat
+import numpy as np
+import pytest
+
+import helpers
+from coursetools import grading
+from coursetools.grading_specs import SPEC_DIR, assignments, build_submission, load_spec
+from helpers import integrity
+
+ASSIGNMENTS = assignments()
+CASES = [(a, s.id) for a in ASSIGNMENTS for s in load_spec(a)]
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers.integrity (fast)
+
+
+def _saved():
+    return (
+        np.allclose,
+        np.isclose,
+        np.testing.assert_allclose,
+        builtins.abs,
+        helpers.numerical_gradient.__code__,
+    )
+
+
+def _restore(saved):
+    (
+        np.allclose,
+        np.isclose,
+        np.testing.assert_allclose,
+        builtins.abs,
+        helpers.numerical_gradient.__code__,
+    ) = saved
+
+
+def test_untouched_snapshot_passes():
+    integrity.assert_untampered(integrity.snapshot())
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        "np.allclose = lambda *a, **k: True",
+        "np.isclose = lambda a, b, **k: np.ones(np.shape(a), bool)",
+        "np.testing.assert_allclose = lambda *a, **k: None",
+        "builtins.abs = lambda value: 0",
+        "helpers.numerical_gradient.__code__ = (lambda f, x, h=None, method=None: x).__code__",
+    ],
+)
+def test_tampering_is_detected(patch):
+    snap, saved = integrity.snapshot(), _saved()
+    try:
+        exec(patch, {"np": np, "builtins": builtins, "helpers": helpers})
+        with pytest.raises(integrity.TamperingError, match="tampering detected"):
+            integrity.assert_untampered(snap)
+    finally:
+        _restore(saved)
+    integrity.assert_untampered(snap)
+
+
+def test_replacement_before_the_snapshot_is_detected():
+    saved = _saved()
+    try:
+        np.allclose = lambda *a, **k: True
+        snap = integrity.snapshot()  # taken too late: the fresh reference still disagrees
+        with pytest.raises(integrity.TamperingError, match="numpy.allclose differs"):
+            integrity.assert_untampered(snap)
+    finally:
+        _restore(saved)
+
+
+def test_no_delegation_catches_aliases_and_profiler_removal():
+    alias = helpers.numerical_gradient
+    with pytest.raises(integrity.DelegationError, match="numerical_gradient"):
+        with integrity.no_delegation(helpers.gradcheck):
+            try:
+                alias(lambda x: x @ x, np.ones(2))
+            except NotImplementedError:  # still a stub while engineer A works on it
+                pass
+    import sys
+
+    with pytest.raises(integrity.DelegationError, match="profiler"):
+        with integrity.no_delegation(helpers.gradcheck):
+            sys.setprofile(None)
+    with integrity.no_delegation(helpers.gradcheck):
+        np.sum(np.ones(3))  # numpy is not forbidden
+
+
+# ---------------------------------------------------------------------------------------------
+# specs (fast)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_assignment_layout_and_points(assignment):
+    nb = nbformat.read(f"source/{assignment}/{assignment}.ipynb", as_version=4)
+    points = grading.max_scores_of(nb)
+    assert len(points) >= 4, f"{assignment}: only {len(points)} graded cells; split the 100 points"
+    assert sum(points.values()) == 100, f"{assignment}: points add up to {sum(points.values())}"
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
+    ids = [i for i in ids if i]
+    assert len(ids) == len(set(ids)), f"{assignment}: duplicate grade_id"
+    first_code = next(c for c in nb.cells if c.cell_type == "code")
+    assert first_code.metadata["nbgrader"]["locked"], "the first code cell must be locked"
+    assert "_integrity.snapshot()" in first_code.source, "the first code cell takes the snapshot"
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        assert meta.get("schema_version") in (None, 3)
+        if meta.get("grade"):
+            assert meta["locked"], f"{meta['grade_id']} is graded but not locked"
+            hidden = cell.source.split("### BEGIN HIDDEN TESTS", 1)
+            assert len(hidden) == 2, f"{meta['grade_id']} has no hidden tests"
+            first = hidden[1].strip().splitlines()[0]
+            assert first == "_integrity.assert_untampered(_GUARD)", (
+                f"{meta['grade_id']}: hidden tests must start with the tamper check, not {first!r}"
+            )
+        if meta.get("solution"):
+            assert "### BEGIN SOLUTION" in cell.source
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_spec_covers_the_required_cases(assignment):
+    assert (SPEC_DIR / f"{assignment}.py").is_file(), f"no spec tests/grading/{assignment}.py"
+    subs = load_spec(assignment)
+    by_kind = {k: [s for s in subs if s.kind == k] for k in ("mutant", "alternative", "cheat")}
+    assert len(by_kind["mutant"]) >= 6, "at least 6 mutants"
+    assert len(by_kind["alternative"]) >= 2, "at least 2 alternative correct solutions"
+    cheats = by_kind["cheat"]
+    text = [" ".join(list(s.replace.values()) + list(s.insert_after.values())) for s in cheats]
+    assert any(s.id.startswith("cheat_hardcoded") for s in cheats), "a hard-coded-output cheat"
+    assert any(re.search(r"np\.(allclose|isclose|testing\.\w+) =", t) for t in text)
+    assert any(re.search(r"helpers(\.\w+)+ =", t) for t in text), "a cheat patching helpers"
+    assert any(s.edit for s in cheats), "a cheat editing a test cell"
+    assert any(s.delete for s in cheats), "a cheat deleting a test cell"
+    assert any(s.timeout for s in cheats), "an infinite-loop cheat (with a short timeout)"
+
+    def has_syntax_error(sub):
+        for src in sub.replace.values():
+            try:
+                compile(src, sub.id, "exec")
+            except SyntaxError:
+                return True
+        return False
+
+    assert any(has_syntax_error(s) for s in cheats), "a cheat with a syntax error"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_submissions_are_built_from_the_release(assignment, tmp_path):
+    source = nbformat.read(f"source/{assignment}/{assignment}.ipynb", as_version=4)
+    release = nbformat.read(f"release/{assignment}/{assignment}.ipynb", as_version=4)
+    for sub in load_spec(assignment):
+        nb = build_submission(sub, release, source)
+        text = json.dumps(nb.cells)
+        assert "BEGIN HIDDEN TESTS" not in text and "BEGIN SOLUTION" not in text
+        if sub.kind == "release":
+            assert nb == release
+
+
+# ---------------------------------------------------------------------------------------------
+# the pipeline (slow: real nbgrader)
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory):
+    """All assignments autograded once per session (2 in parallel); table saved to build/."""
+    results = grading.grade_all(ASSIGNMENTS, tmp_path_factory.mktemp("grading"), jobs=2)
+    table = grading.format_table(results)
+    print("\n" + table)
+    out = grading.ROOT / "build" / "grading-report.txt"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(table + "\n")
+    return results
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("assignment", "student"), CASES, ids=[f"{a}-{s}" for a, s in CASES])
+def test_per_cell_scores(graded, assignment, student):
+    res = graded[assignment].results[student]
+    assert res.actual is not None, (
+        f"{assignment}/{student} was not graded:\n{graded[assignment].log()[-3000:]}"
+    )
+    assert res.ok, f"{assignment}/{student} ({res.submission.about}): " + "; ".join(
+        res.mismatches()
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_solution_100_release_0(graded, assignment):
+    results = graded[assignment].results
+    assert results["solution"].actual_total == 100
+    assert results["release"].actual_total == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_feedback_html_without_hidden_tests(graded, assignment):
+    res = graded[assignment]
+    source = nbformat.read(f"source/{assignment}/{assignment}.ipynb", as_version=4)
+    hidden = set()
+    for cell in source.cells:
+        for block in re.findall(
+            r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, flags=re.S
+        ):
+            hidden |= {ln.strip() for ln in block.splitlines() if len(ln.strip()) > 20}
+    assert hidden
+    for student, path in res.feedback.items():
+        assert path is not None, f"no feedback HTML for {assignment}/{student}"
+        html = path.read_text()
+        assert "<html" in html.lower()
+        import html as html_mod
+
+        text = html_mod.unescape(re.sub(r"<[^>]+>", "", html))
+        leaked = [ln for ln in hidden if ln in text]
+        assert not leaked, f"feedback of {student} shows hidden test lines: {leaked[:3]}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_export_matches_gradebook(graded, assignment):
+    res = graded[assignment]
+    assert set(res.exported) == set(res.results), "grades.csv must list every student"
+    for student, r in res.results.items():
+        assert res.exported[student] == pytest.approx(r.actual_total), student
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_autograde_skips_plots(graded, assignment):
+    res = graded[assignment]
+    nb = nbformat.read(
+        res.course / "autograded" / "solution" / assignment / f"{assignment}.ipynb", as_version=4
+    )
+    images = [
+        c.id for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})
+    ]
+    assert not images, f"plots drawn while autograding in cells {images}"
+    errors = [c.id for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert not errors, f"the solution raised errors while autograding in {errors}"

@@ -1,0 +1,102 @@
+"""release/ is exactly what nbgrader generates from source/, and leaks nothing.
+
+``release/<hw>/`` is committed so students can download it; it must be reproducible
+(regenerated here with the real ``nbgrader generate_assignment`` into a temporary folder and
+compared file by file) and must not contain any solution line or hidden-test line of the
+source notebook.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from coursetools.grading import ROOT, generate_release
+from coursetools.grading_specs import assignments
+
+ASSIGNMENTS = assignments()
+#: Notebook metadata that may legitimately differ between two generations.
+VOLATILE_METADATA = ("widgets", "execution", "collapsed", "scrolled")
+
+
+def _normalized(path: Path) -> dict:
+    nb = json.loads(path.read_text())
+    for cell in nb["cells"]:
+        for key in VOLATILE_METADATA:
+            cell.get("metadata", {}).pop(key, None)
+    return nb
+
+
+def _files(folder: Path) -> set[str]:
+    return {
+        str(p.relative_to(folder))
+        for p in folder.rglob("*")
+        if p.is_file() and ".ipynb_checkpoints" not in p.parts and "__pycache__" not in p.parts
+    }
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory):
+    dest = tmp_path_factory.mktemp("release")
+    generate_release(dest, ASSIGNMENTS)
+    return dest
+
+
+def test_release_has_exactly_the_source_assignments():
+    released = sorted(p.name for p in (ROOT / "release").iterdir() if p.is_dir())
+    assert released == ASSIGNMENTS, "run `make release-all` (python -m coursetools.grading release)"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_committed_release_is_what_nbgrader_generates(regenerated, assignment):
+    committed, fresh = ROOT / "release" / assignment, regenerated / assignment
+    assert _files(committed) == _files(fresh), "file lists differ: run `make release-all`"
+    for rel in _files(fresh):
+        if rel.endswith(".ipynb"):
+            assert _normalized(committed / rel) == _normalized(fresh / rel), (
+                f"release/{assignment}/{rel} is stale: run `make release-all`"
+            )
+        else:
+            assert (committed / rel).read_bytes() == (fresh / rel).read_bytes(), rel
+
+
+def _secret_and_public_lines(source_nb) -> tuple[set[str], set[str]]:
+    """Lines inside solution/hidden-test regions, and lines outside them (stripped)."""
+    secret, public = set(), set()
+    pattern = re.compile(
+        r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(.*?)### END (SOLUTION|HIDDEN TESTS)", re.S
+    )
+    for cell in source_nb.cells:
+        for match in pattern.finditer(cell.source):
+            secret |= {ln.strip() for ln in match.group(2).splitlines()}
+        outside = pattern.sub("", cell.source)
+        public |= {ln.strip() for ln in outside.splitlines()}
+    return secret, public
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_no_solution_or_hidden_test_line_in_release(assignment):
+    source = nbformat.read(ROOT / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    secret, public = _secret_and_public_lines(source)
+    # a secret line that also appears in the public part (e.g. `x = np.asarray(x)` in a worked
+    # example) is not a leak; very short lines (`return x`) carry no information
+    secret = {ln for ln in secret if len(ln) >= 12 and ln not in public}
+    assert len(secret) >= 20, f"{assignment}: suspiciously few secret lines ({len(secret)})"
+    release_dir = ROOT / "release"
+    lines = set()
+    for path in release_dir.rglob("*"):
+        if not path.is_file():
+            continue
+        if path.suffix == ".ipynb":
+            nb = nbformat.read(path, as_version=4)
+            text = "\n".join(c.source for c in nb.cells) + "\n" + json.dumps(nb.metadata)
+        else:
+            text = path.read_text(errors="replace")
+        lines |= {ln.strip() for ln in text.splitlines()}
+    leaked = sorted(secret & lines)
+    assert not leaked, f"{assignment}: release/ contains secret lines: {leaked[:5]}"

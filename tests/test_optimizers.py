@@ -79,6 +79,18 @@ def test_heavy_ball_with_polyak_tuning_has_rate_sqrt_kappa(kappa):
     assert asymptotic_rate(tr, x_star) == pytest.approx((sk - 1) / (sk + 1), rel=0.05)
 
 
+@pytest.mark.parametrize("kappa", [100.0, 1000.0])
+def test_nesterov_rate_is_one_minus_one_over_sqrt_kappa(kappa):
+    # With lr = 1/L and beta = (sqrt(kappa)-1)/(sqrt(kappa)+1) the slowest mode has the double
+    # root 1 - 1/sqrt(kappa) of z^2 - (1+beta)(1-1/kappa) z + beta (1-1/kappa).
+    sk = np.sqrt(kappa)
+    p, x_star, x0 = rotated_quadratic(1.0, kappa)
+    tr = nesterov(p.f, p.grad, x0, lr=1 / kappa, beta=(sk - 1) / (sk + 1), tol=1e-10,
+                  maxiter=100_000)
+    assert tr.converged, tr.message
+    assert asymptotic_rate(tr, x_star) == pytest.approx(1 - 1 / sk, rel=0.05)
+
+
 @pytest.mark.parametrize("kappa", [100.0, 400.0])
 def test_nesterov_needs_about_sqrt_kappa_times_fewer_iterations_than_gd(kappa):
     mu, L = 1.0, kappa

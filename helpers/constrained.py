@@ -100,8 +100,8 @@ def project_ball(x, radius, center=None):
                          f"got {c.shape}")
     d = x - c
     norm = np.linalg.norm(d, axis=-1, keepdims=True)
-    scale = np.minimum(1.0, radius / np.maximum(norm, np.finfo(float).tiny))
-    return c + d * scale
+    # Points inside are returned unchanged (bit for bit), points outside are scaled radially.
+    return np.where(norm <= radius, x, c + d * (radius / np.maximum(norm, np.finfo(float).tiny)))
 
 
 def project_simplex(x, s=1.0):

@@ -807,49 +807,48 @@ def sgd(loss_grad_batch, x0, data, batch_size, epochs, lr=1e-2, rng=None, averag
     def full_loss(z):
         if loss is None:
             return np.nan
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            return float(np.asarray(loss(z, *arrays), dtype=float).reshape(()))
+        return float(np.asarray(loss(z, *arrays), dtype=float).reshape(()))
 
-    x0_norm, limit = float(np.linalg.norm(x)), DIVERGENCE_FACTOR * (1 + np.linalg.norm(x))
+    limit = DIVERGENCE_FACTOR * (1 + float(np.linalg.norm(x)))
     x_bar = x.copy()
     xs, xs_raw, fs, gns, steps = [x.copy()], [x.copy()], [full_loss(x)], [np.nan], []
     n_fev, t, message = int(loss is not None), 0, ""
     steps_per_epoch = -(-N // batch_size)
     total = epochs * steps_per_epoch
-    for _epoch in range(epochs):
-        order = rng.permutation(N)
-        for start in range(0, N, batch_size):
-            idx = order[start:start + batch_size]
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    # Overflow is expected when a run diverges: detected and reported, not warned about.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for _epoch in range(epochs):
+            order = rng.permutation(N)
+            for start in range(0, N, batch_size):
+                idx = order[start:start + batch_size]
                 g = np.asarray(loss_grad_batch(x, *(a[idx] for a in arrays)), dtype=float)
                 if g.shape != x.shape:
                     raise ValueError(f"loss_grad_batch must return shape {x.shape}, "
                                      f"got {g.shape}")
                 eta = lr_t(t)
                 x = x - eta * g
-            t += 1
-            x_bar += (x - x_bar) / t
-            bad = not np.all(np.isfinite(x)) or np.linalg.norm(x) > limit
-            if bad or t % record_every == 0 or t == total:
-                if not np.all(np.isfinite(x)):
-                    message = diverged_message(t, "the iterate contains nan/inf")
-                    break
-                xs.append(x_bar.copy() if average else x.copy())
-                xs_raw.append(x.copy())
-                fs.append(full_loss(xs[-1]))
-                n_fev += loss is not None
-                gns.append(float(np.linalg.norm(g)))
-                steps.append(eta)
-                if bad:
-                    message = diverged_message(t, f"||x|| = {np.linalg.norm(x):.3g} exceeds "
-                                                  f"{limit:.3g} = 1e10 (1 + ||x0||)")
-                    break
-        if message:
-            break
+                t += 1
+                x_bar += (x - x_bar) / t
+                bad = not np.all(np.isfinite(x)) or np.linalg.norm(x) > limit
+                if bad or t % record_every == 0 or t == total:
+                    if not np.all(np.isfinite(x)):
+                        message = diverged_message(t, "the iterate contains nan/inf")
+                        break
+                    xs.append(x_bar.copy() if average else x.copy())
+                    xs_raw.append(x.copy())
+                    fs.append(full_loss(xs[-1]))
+                    n_fev += loss is not None
+                    gns.append(float(np.linalg.norm(g)))
+                    steps.append(eta)
+                    if bad:
+                        message = diverged_message(t, f"||x|| = {np.linalg.norm(x):.3g} exceeds "
+                                                      f"{limit:.3g} = 1e10 (1 + ||x0||)")
+                        break
+            if message:
+                break
     if not message:
         message = (f"ran {epochs} epochs = {t} steps of batch size {batch_size} "
                    f"({'averaged iterate' if average else 'last iterate'}; no stopping test)")
-    del x0_norm
     extras = {"epochs": epochs, "batch_size": batch_size, "steps_per_epoch": steps_per_epoch}
     if average:
         extras["xs_raw"] = np.array(xs_raw)
@@ -860,12 +859,17 @@ def sgd(loss_grad_batch, x0, data, batch_size, epochs, lr=1e-2, rng=None, averag
 
 
 # =========================================================================== zeroth order
-def _zeroth_order(f, x0, rng, propose, *, maxiter, f_target, method, extras_fn=None) -> Trace:
+def _zeroth_order(f, x0, rng, propose, *, maxiter, f_target, method) -> Trace:
     """Shared loop of the derivative-free baselines: keep the best point seen so far."""
     check_callable(f, "f")
     x, rng = as_point(x0), check_rng(rng)
     maxiter = check_count(maxiter, "maxiter", minimum=0)
     oracle = Oracle(f)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # inf values just lose
+        return _zeroth_order_loop(oracle, x, rng, propose, maxiter, f_target, method)
+
+
+def _zeroth_order_loop(oracle, x, rng, propose, maxiter, f_target, method) -> Trace:
     best_f = oracle.f(x)
     xs, fs, steps, samples = [x], [best_f], [], []
     message = ""

@@ -17,6 +17,12 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ._opt_trace import Trace
+from ._validation import check_callable, check_integer, check_positive
+
+__all__ = [
+    "EarlyStop", "Oracle", "UpdateRule", "as_lr_schedule", "as_point", "check_callable",
+    "check_count", "check_fraction", "check_positive", "check_rng", "run",
+]
 
 # An iterate is declared divergent when ||x|| exceeds DIVERGENCE_FACTOR * (1 + ||x0||), or
 # when |f| or ||grad f|| exceed HUGE, or when anything becomes nan/inf.
@@ -56,22 +62,6 @@ def as_point(x0: Any, name: str = "x0") -> np.ndarray:
     return x
 
 
-def check_callable(obj: Any, name: str) -> None:
-    if not callable(obj):
-        raise TypeError(f"{name} must be callable, got {type(obj).__name__}")
-
-
-def check_positive(value: Any, name: str, *, allow_zero: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    value = float(value)
-    ok = value >= 0 if allow_zero else value > 0
-    if not (ok and np.isfinite(value)):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be finite and {bound}, got {value!r}")
-    return value
-
-
 def check_fraction(value: Any, name: str) -> float:
     """A number in [0, 1) such as a momentum or decay coefficient."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -82,11 +72,8 @@ def check_fraction(value: Any, name: str) -> float:
 
 
 def check_count(value: Any, name: str, *, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
+    """An integer ``>= minimum`` such as ``maxiter`` or ``batch_size``."""
+    return check_integer(value, name, minimum=minimum)
 
 
 def check_rng(rng: Any) -> np.random.Generator:

@@ -7,12 +7,15 @@ import doctest
 import pytest
 
 import helpers._opt_rates
+import helpers._opt_sgd
 import helpers._opt_trace
+import helpers._opt_zeroth
 import helpers.constrained
 import helpers.optimizers
 import helpers.schedules
 
-MODULES = [helpers.optimizers, helpers.schedules, helpers.constrained, helpers._opt_trace,
+PUBLIC = [helpers.optimizers, helpers.schedules, helpers.constrained]
+MODULES = [*PUBLIC, helpers._opt_sgd, helpers._opt_zeroth, helpers._opt_trace,
            helpers._opt_rates]
 
 
@@ -23,7 +26,7 @@ def test_docstring_examples(module):
     assert result.failed == 0
 
 
-@pytest.mark.parametrize("module", MODULES[:3], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", PUBLIC, ids=lambda m: m.__name__)
 def test_every_public_function_has_notes_or_examples(module):
     for name in module.__all__:
         doc = getattr(module, name).__doc__ or ""

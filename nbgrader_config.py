@@ -28,7 +28,9 @@ Settings and why
     deleting a failing test cell does not skip it.
 
     Feedback must not leak hidden tests (nbgrader issues #917, #1363): ``GenerateFeedback``
-    runs ``ClearHiddenTests`` on the autograded notebook before rendering it to HTML.
+    first replaces traceback lines that quote a hidden-test line
+    (``coursetools.grading_feedback.HideHiddenTestTracebacks``), then runs ``ClearHiddenTests``
+    on the autograded notebook before rendering it to HTML.
 
     Homework notebooks draw with matplotlib's inline backend (``MPLBACKEND``, nbgrader #1070)
     and skip demos, widgets and animations when ``NBGRADER_EXECUTION`` is set (nbgrader sets it
@@ -75,6 +77,7 @@ c.OverwriteCells.add_missing_cells = True
 
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
+    "coursetools.grading_feedback.HideHiddenTestTracebacks",
     "nbgrader.preprocessors.ClearHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

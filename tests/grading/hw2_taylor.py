@@ -1,0 +1,350 @@
+"""Submissions that pin down how hw2_taylor is graded (format: tests/grading/README.md).
+
+Graded cells: test_taylor_sin_plus_cos (20), test_taylor_series_quad_approx (25),
+test_quadratic_model_terms (10), test_newton_point (25), test_classify_critical_point (20).
+"""
+
+QUAD_NO_HALF = """
+def taylor_series_quad_approx(x0, func, grad_func, hessian_func):
+    x0 = np.asarray(x0, dtype=float)
+    f0, g0, H0 = func(x0), grad_func(x0), hessian_func(x0)
+
+    def q(x):
+        d = np.asarray(x, dtype=float) - x0
+        return f0 + d @ g0 + np.einsum("...i,ij,...j->...", d, H0, d)
+
+    return q
+"""
+
+SUBMISSIONS = [
+    # ---- mutants
+    dict(
+        id="mutant_taylor_off_by_one",
+        kind="mutant",
+        about="sums k < n: degree n - 1 instead of n",
+        replace={
+            "taylor_sin_plus_cos": """
+def taylor_sin_plus_cos(x, n):
+    x = np.asarray(x, dtype=float)
+    signs = [1.0, 1.0, -1.0, -1.0]
+    return sum(signs[k % 4] * x**k / math.factorial(k) for k in range(n)) + 0 * x
+"""
+        },
+        lose=["test_taylor_sin_plus_cos"],
+    ),
+    dict(
+        id="mutant_taylor_alternating_signs",
+        kind="mutant",
+        about="derivative signs +,-,+,- (those of cos - sin... of the wrong function)",
+        replace={
+            "taylor_sin_plus_cos": """
+def taylor_sin_plus_cos(x, n):
+    x = np.asarray(x, dtype=float)
+    return sum((-1.0) ** k * x**k / math.factorial(k) for k in range(n + 1)) + 0 * x
+"""
+        },
+        lose=["test_taylor_sin_plus_cos"],
+    ),
+    dict(
+        id="mutant_quad_missing_half",
+        kind="mutant",
+        about="quadratic term without the factor 1/2",
+        replace={"taylor_series_quad_approx": QUAD_NO_HALF},
+        lose=["test_taylor_series_quad_approx"],
+    ),
+    dict(
+        id="mutant_quad_hessian_at_x",
+        kind="mutant",
+        about="Hessian evaluated at x instead of x0",
+        replace={
+            "taylor_series_quad_approx": """
+def taylor_series_quad_approx(x0, func, grad_func, hessian_func):
+    x0 = np.asarray(x0, dtype=float)
+
+    def q(x):
+        x = np.asarray(x, dtype=float)
+        d = x - x0
+        return (func(x0) + d @ grad_func(x0)
+                + 0.5 * np.einsum("...i,...ij,...j->...", d, hessian_func(x), d))
+
+    return q
+"""
+        },
+        lose=["test_taylor_series_quad_approx"],
+    ),
+    dict(
+        id="mutant_quad_not_vectorized",
+        kind="mutant",
+        about="d @ H @ d: a matrix for a batch of points, not one value per point",
+        replace={
+            "taylor_series_quad_approx": """
+def taylor_series_quad_approx(x0, func, grad_func, hessian_func):
+    def q(x):
+        d = x - x0
+        return func(x0) + grad_func(x0) @ d + 0.5 * d @ hessian_func(x0) @ d
+    return q
+"""
+        },
+        lose=["test_taylor_series_quad_approx"],
+    ),
+    dict(
+        id="mutant_terms_hessian_6",
+        kind="mutant",
+        about="d2/dy2 of y^3 taken as 6 instead of 6y",
+        replace={
+            "quadratic_model_terms": """
+def quadratic_model_terms():
+    return 13.0, np.array([6.0, 14.0]), np.array([[2.0, 2.0], [2.0, 6.0]])
+"""
+        },
+        lose=["test_quadratic_model_terms"],
+    ),
+    dict(
+        id="mutant_newton_sign",
+        kind="mutant",
+        about="x0 + H^{-1} g (steps uphill)",
+        replace={
+            "newton_point": """
+def newton_point(x0, grad_func, hessian_func):
+    return x0 + np.linalg.solve(hessian_func(x0), grad_func(x0))
+"""
+        },
+        lose=["test_newton_point"],
+    ),
+    dict(
+        id="mutant_newton_diagonal_only",
+        kind="mutant",
+        about="divides by the diagonal of H, ignoring its off-diagonal entries",
+        replace={
+            "newton_point": """
+def newton_point(x0, grad_func, hessian_func):
+    return x0 - grad_func(x0) / np.diag(hessian_func(x0))
+"""
+        },
+        lose=["test_newton_point"],
+    ),
+    dict(
+        id="mutant_classify_determinant",
+        kind="mutant",
+        about="det > 0 means minimum (wrong for a negative definite Hessian)",
+        replace={
+            "classify_critical_point": """
+def classify_critical_point(H):
+    det = np.linalg.det(H)
+    if abs(det) < 1e-12:
+        return "degenerate"
+    return "minimum" if det > 0 else "saddle"
+"""
+        },
+        lose=["test_classify_critical_point"],
+    ),
+    dict(
+        id="mutant_classify_diagonal",
+        kind="mutant",
+        about="looks at the diagonal entries instead of the eigenvalues",
+        replace={
+            "classify_critical_point": """
+def classify_critical_point(H):
+    d = np.diag(H)
+    if np.all(d > 0):
+        return "minimum"
+    if np.all(d < 0):
+        return "maximum"
+    if np.any(d == 0):
+        return "degenerate"
+    return "saddle"
+"""
+        },
+        lose=["test_classify_critical_point"],
+    ),
+    # ---- alternatives
+    dict(
+        id="alt_polyval_inv_cholesky",
+        kind="alternative",
+        about="np.polyval, explicit column vectors, inv (fine for one point), Cholesky tests",
+        replace={
+            "taylor_sin_plus_cos": """
+def taylor_sin_plus_cos(x, n):
+    coeffs = [(1.0 if k % 4 < 2 else -1.0) / math.factorial(k) for k in range(n + 1)]
+    return np.polyval(coeffs[::-1], np.asarray(x, dtype=float))
+""",
+            "taylor_series_quad_approx": """
+def taylor_series_quad_approx(x0, func, grad_func, hessian_func):
+    x0 = np.asarray(x0, dtype=float)
+    f0, g0, H0 = func(x0), grad_func(x0), hessian_func(x0)
+
+    def q(x):
+        d = (np.asarray(x, dtype=float) - x0)[..., :, None]
+        quad = (np.swapaxes(d, -1, -2) @ H0 @ d)[..., 0, 0]
+        return f0 + (g0[None, :] @ d)[..., 0, 0] + quad / 2
+
+    return q
+""",
+            "newton_point": """
+def newton_point(x0, grad_func, hessian_func):
+    return x0 - np.linalg.inv(hessian_func(x0)) @ grad_func(x0)
+""",
+            "classify_critical_point": """
+def classify_critical_point(H):
+    H = np.asarray(H, dtype=float)
+    scale = max(1.0, np.abs(np.linalg.eigvalsh(H)).max())
+    for matrix, name in [(H, "minimum"), (-H, "maximum")]:
+        try:
+            np.linalg.cholesky(matrix - 1e-10 * scale * np.eye(len(H)))
+            return name
+        except np.linalg.LinAlgError:
+            pass
+    eig = np.linalg.eigvalsh(H)
+    if eig.min() < -1e-10 * scale and eig.max() > 1e-10 * scale:
+        return "saddle"
+    return "degenerate"
+""",
+        },
+    ),
+    dict(
+        id="alt_horner_lstsq_sorted",
+        kind="alternative",
+        about="Horner loop, gradient via tensordot, lstsq solve, sorted eigenvalues",
+        replace={
+            "taylor_sin_plus_cos": """
+def taylor_sin_plus_cos(x, n):
+    x = np.asarray(x, dtype=float)
+    result = np.zeros_like(x)
+    for k in range(n, -1, -1):
+        result = result * x + (1.0 if k % 4 in (0, 1) else -1.0) / math.factorial(k)
+    return result
+""",
+            "taylor_series_quad_approx": """
+def taylor_series_quad_approx(x0, func, grad_func, hessian_func):
+    f0, g0, H0 = func(x0), grad_func(x0), hessian_func(x0)
+    def q(x):
+        d = np.asarray(x) - x0
+        return f0 + np.tensordot(d, g0, axes=1) + 0.5 * np.sum((d @ H0) * d, axis=-1)
+    return q
+""",
+            "quadratic_model_terms": """
+def quadratic_model_terms():
+    return 13, [6, 14], [[2, 2], [2, 12]]
+""",
+            "newton_point": """
+def newton_point(x0, grad_func, hessian_func):
+    step, *_ = np.linalg.lstsq(hessian_func(x0), -grad_func(x0), rcond=None)
+    return x0 + step
+""",
+            "classify_critical_point": """
+def classify_critical_point(H):
+    lam = np.sort(np.linalg.eigvalsh(H))
+    zero = 1e-10 * max(1.0, np.abs(lam).max())
+    positive, negative = lam > zero, lam < -zero
+    if positive.any() and negative.any():
+        return "saddle"
+    if positive.all():
+        return "minimum"
+    if negative.all():
+        return "maximum"
+    return "degenerate"
+""",
+        },
+    ),
+    # ---- cheats
+    dict(
+        id="cheat_hardcoded_newton",
+        kind="cheat",
+        about="newton_point returns the visible test's answer",
+        replace={
+            "newton_point": """
+def newton_point(x0, grad_func, hessian_func):
+    return np.zeros_like(x0)
+"""
+        },
+        lose=["test_newton_point"],
+    ),
+    dict(
+        id="cheat_hardcoded_taylor",
+        kind="cheat",
+        about="returns sin + cos itself instead of the polynomial",
+        replace={
+            "taylor_sin_plus_cos": """
+def taylor_sin_plus_cos(x, n):
+    if n == 2:
+        return 1 + x - x**2 / 2
+    if n == 3:
+        return 1 + x - x**2 / 2 - x**3 / 6
+    return np.sin(x) + np.cos(x)
+"""
+        },
+        lose=["test_taylor_sin_plus_cos"],
+    ),
+    dict(
+        id="cheat_patch_allclose",
+        kind="cheat",
+        about="np.allclose patched in the first solution cell: every hidden check fails",
+        replace={
+            "taylor_sin_plus_cos": """
+np.allclose = lambda *args, **kwargs: True
+
+def taylor_sin_plus_cos(x, n):
+    return np.sin(x) + np.cos(x)
+"""
+        },
+        keep=[],
+    ),
+    dict(
+        id="cheat_patch_helpers",
+        kind="cheat",
+        about="replaces helpers.newton (and uses the course's own newton) in the last cell",
+        insert_after={
+            "classify_critical_point": "helpers.newton = lambda *args, **kwargs: None",
+        },
+        lose=["test_classify_critical_point"],
+    ),
+    dict(
+        id="cheat_edit_test_cell",
+        kind="cheat",
+        about="wrong newton_point and its test cell emptied",
+        replace={
+            "newton_point": """
+def newton_point(x0, grad_func, hessian_func):
+    return x0 - grad_func(x0)
+"""
+        },
+        edit={"test_newton_point": "# tests removed\n"},
+        lose=["test_newton_point"],
+    ),
+    dict(
+        id="cheat_delete_test_cell",
+        kind="cheat",
+        about="wrong quadratic model and its test cell deleted",
+        replace={"taylor_series_quad_approx": QUAD_NO_HALF},
+        delete=["test_taylor_series_quad_approx"],
+        lose=["test_taylor_series_quad_approx"],
+    ),
+    dict(
+        id="cheat_infinite_loop",
+        kind="cheat",
+        about="classify_critical_point never returns",
+        replace={
+            "classify_critical_point": """
+def classify_critical_point(H):
+    kind = None
+    while kind is None:
+        pass
+    return kind
+"""
+        },
+        lose=["test_classify_critical_point"],
+        timeout=5,
+    ),
+    dict(
+        id="cheat_syntax_error",
+        kind="cheat",
+        about="a syntax error in the quadratic_model_terms cell",
+        replace={
+            "quadratic_model_terms": """
+def quadratic_model_terms():
+    return 13.0, np.array([6.0, 14.0], np.array([[2.0, 2.0], [2.0, 12.0]])
+"""
+        },
+        lose=["test_quadratic_model_terms"],
+    ),
+]

@@ -10,16 +10,22 @@ Markdown. The whole run takes about a minute on an idle 2-core machine.
 
 from __future__ import annotations
 
-import datetime as dt
-import importlib
 import os
-import platform
-import sys
-import time
-from pathlib import Path
 
-import numpy as np
-import scipy
+# One BLAS thread: timings of small problems are not distorted by thread start-up, and a shared
+# machine is not oversubscribed. Must be set before numpy is imported.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import datetime as dt  # noqa: E402
+import importlib  # noqa: E402
+import platform  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import scipy  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 BENCHMARKS = ["bench_optimizers", "bench_gradcheck"]
@@ -51,7 +57,8 @@ def machine_section(started: dt.datetime, seconds: float, load_before: str) -> s
         f"- load average (1, 5, 15 min) before / after: {load_before} / {load_average()} "
         "(wall times are inflated when the machine is shared)",
         f"- Python {platform.python_version()} ({platform.system()} {platform.machine()}), "
-        f"numpy {np.__version__}, scipy {scipy.__version__}",
+        f"numpy {np.__version__}, scipy {scipy.__version__}; "
+        f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}",
     ])
 
 

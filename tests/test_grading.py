@@ -13,6 +13,7 @@ from __future__ import annotations
 import builtins
 import json
 import re
+import time
 
 import nbformat
 import numpy as np
@@ -181,8 +182,10 @@ def test_submissions_are_built_from_the_release(assignment, tmp_path):
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory):
     """All assignments autograded once per session (2 in parallel); table saved to build/."""
-    results = grading.grade_all(ASSIGNMENTS, tmp_path_factory.mktemp("grading"), jobs=2)
+    start = time.monotonic()
+    results = grading.grade_all_cached(ASSIGNMENTS, tmp_path_factory.mktemp("grading"), jobs=2)
     table = grading.format_table(results)
+    table += f"\n\ntotal pipeline time {time.monotonic() - start:.1f} s with 2 workers"
     print("\n" + table)
     out = grading.ROOT / "build" / "grading-report.txt"
     out.parent.mkdir(exist_ok=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from coursetools.grading import ROOT, generate_release
+from coursetools.grading import ROOT, cached_release, generate_release
 from coursetools.grading_specs import assignments
 
 ASSIGNMENTS = assignments()
@@ -41,9 +41,17 @@ def _files(folder: Path) -> set[str]:
 
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory):
+    """assignment -> freshly generated release folder.
+
+    Reuses the folders nbgrader generated for the grading run of this pytest session
+    (tests/test_grading.py) when there is one; otherwise runs generate_assignment here.
+    """
+    cached = {name: cached_release(name) for name in ASSIGNMENTS}
+    if all(cached.values()):
+        return cached
     dest = tmp_path_factory.mktemp("release")
     generate_release(dest, ASSIGNMENTS)
-    return dest
+    return {name: dest / name for name in ASSIGNMENTS}
 
 
 def test_release_has_exactly_the_source_assignments():
@@ -54,7 +62,7 @@ def test_release_has_exactly_the_source_assignments():
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_committed_release_is_what_nbgrader_generates(regenerated, assignment):
-    committed, fresh = ROOT / "release" / assignment, regenerated / assignment
+    committed, fresh = ROOT / "release" / assignment, regenerated[assignment]
     assert _files(committed) == _files(fresh), "file lists differ: run `make release-all`"
     for rel in _files(fresh):
         if rel.endswith(".ipynb"):

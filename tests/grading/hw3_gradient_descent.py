@@ -1,8 +1,9 @@
 """Submissions that pin down how hw3_gradient_descent is graded (format: tests/grading/README.md).
 
 Graded cells: test_f (10), test_grad_f (15), test_minimize (25), test_optimal_x (10),
-test_backtracking_line_search (25), test_optimal_step_size (15). test_optimal_x runs the
-student's own minimize, f and grad_f, so a mistake in any of them also costs those 10 points.
+test_backtracking_line_search (25), test_optimal_step_size (15). test_optimal_x uses the
+student's own minimize, f and grad_f (it reruns minimize inside no_delegation and compares with
+OPTIMAL_X), so a mistake in any of them, or delegation, also costs those 10 points.
 """
 
 MINIMIZE_TEMPLATE = """
@@ -303,9 +304,9 @@ def minimize(x0, f, grad_func, alpha_t=0.2, maxiter=100):
     dict(
         id="cheat_patch_helpers",
         kind="cheat",
-        about="replaces helpers.gaussian_bump before the line-search task",
+        about="replaces helpers.gaussian_bump after computing OPTIMAL_X (before its test)",
         insert_after={"optimal_x": "helpers.gaussian_bump = lambda: None"},
-        keep=["test_f", "test_grad_f", "test_minimize", "test_optimal_x"],
+        keep=["test_f", "test_grad_f", "test_minimize"],
     ),
     dict(
         id="cheat_edit_test_cell",

@@ -104,7 +104,7 @@ class TrajectoryAnimation(FuncAnimation):
                               markeredgecolor="black", markeredgewidth=0.8, zorder=6,
                               label="_head")
             ax.plot(path[:1, 0], path[:1, 1], linestyle="none", marker="o", markersize=9,
-                    markerfacecolor="white", markeredgecolor=color, markeredgewidth=2,
+                    color=color, markerfacecolor="white", markeredgecolor=color, markeredgewidth=2,
                     zorder=5, label="_start")
             self.lines.append(line)
             self.heads.append(head)

@@ -498,7 +498,7 @@ def plot_trajectory(
                       **style)
     color = line.get_color()
     (start,) = ax.plot(path[0, 0], path[0, 1], linestyle="none", marker=start_marker,
-                       markersize=9, markerfacecolor="white", markeredgecolor=color,
+                       markersize=9, color=color, markerfacecolor="white", markeredgecolor=color,
                        markeredgewidth=2, zorder=6, label="_start")
     (end,) = ax.plot(path[-1, 0], path[-1, 1], linestyle="none", marker=end_marker,
                      markersize=7, color=color, markeredgecolor="black", markeredgewidth=0.8,
@@ -672,7 +672,7 @@ def plot_convergence(
         Logarithmic y axis.
     labels : list of str, optional
         Legend labels for a list input (dict keys are used for a dict). Default: a Trace's
-        ``name`` attribute if it has one, else "run 0", "run 1", ...
+        ``method`` (or ``name``) attribute if it has one, else "run 0", "run 1", ...
     x_star : array_like, optional
         Minimizer, required for ``kind="dist"`` with Traces / iterates.
     f_star : float, optional
@@ -720,7 +720,8 @@ def plot_convergence(
                     f"got {len(names)} labels for {len(items)} runs; give one label per run"
                 )
         else:
-            names = [getattr(it, "name", None) or f"run {i}" for i, it in enumerate(items)]
+            names = [getattr(it, "method", None) or getattr(it, "name", None) or f"run {i}"
+                     for i, it in enumerate(items)]
     if not items:
         raise ValueError("traces_or_arrays is empty: nothing to plot")
 

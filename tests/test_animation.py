@@ -14,6 +14,7 @@ import pytest  # noqa: E402
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from matplotlib.animation import FuncAnimation  # noqa: E402
+from matplotlib.colors import to_hex  # noqa: E402
 
 from helpers.animation import animate_trajectories, frame_indices, to_html  # noqa: E402
 from helpers.functions import rosenbrock  # noqa: E402
@@ -84,6 +85,7 @@ def test_animation_structure_and_frames():
     assert len(ax.collections) >= 1  # contour background from plot_contours
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["slow", "fast"]
     assert len(anim.lines) == len(anim.heads) == 2
+    assert [to_hex(ln.get_color()) for ln in anim.lines] == ["#1f77b4", "#ff7f0e"]  # C0, C1
 
     artists = anim._draw_frame_at(50)
     assert set(artists) >= set(anim.lines) | set(anim.heads)

@@ -9,6 +9,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.contour import QuadContourSet  # noqa: E402
 from matplotlib.quiver import Quiver  # noqa: E402
 
@@ -211,6 +212,14 @@ def test_trajectory_lines_and_markers():
     assert labels == ["GD"]
 
 
+def test_trajectories_take_successive_cycle_colors():
+    # the start/end markers must not consume colors of the property cycle
+    cs = plot_contours(bowl)
+    colors = [to_hex(plot_trajectory(np.array([[0.0, 0.0], [1.0, 1.0]]) * (i + 1),
+                                     ax=cs.axes)[0].get_color()) for i in range(3)]
+    assert colors == ["#1f77b4", "#ff7f0e", "#2ca02c"]  # C0, C1, C2
+
+
 def test_trajectory_accepts_trace_and_drops_diverged_rows():
     trace = types.SimpleNamespace(xs=np.array([[0.0, 0.0], [1.0, 2.0], [np.inf, np.nan]]))
     path, _, end = plot_trajectory(trace)
@@ -356,3 +365,23 @@ def test_problem_of_wrong_dimension_is_rejected():
 
     with pytest.raises(ValueError, match="2-D"):
         plot_contours(F.quadratic(np.eye(3)))
+
+
+def test_real_traces_from_the_optimizers():
+    from helpers import functions as F
+    from helpers import optimizers as O
+
+    p = F.quadratic(np.array([[2.0, 1.0], [1.0, 20.0]]))
+    gd = O.gradient_descent(p.f, p.grad, np.array([-3.0, -1.0]), lr=0.09, tol=1e-8,
+                            maxiter=500)
+    nt = O.newton(p.f, p.grad, p.hess, np.array([-3.0, -1.0]))
+    cs = plot_contours(p)
+    path, start, end = plot_trajectory(gd, ax=cs.axes, label="GD")
+    assert path.get_xydata().shape == gd.xs.shape
+    lines = plot_convergence([gd, nt], f_star=p.fmin)
+    assert [ln.get_label() for ln in lines] == [gd.method, nt.method]
+    assert lines[0].get_ydata().size == gd.xs.shape[0]
+    # Newton solves a quadratic in one step: f - f* hits round-off, clipped above zero
+    assert np.all(lines[1].get_ydata() > 0) and lines[1].get_ydata()[-1] < 1e-12
+    (dist,) = plot_convergence({"GD": gd}, kind="dist", x_star=p.minimizers[0])
+    np.testing.assert_allclose(dist.get_ydata(), np.linalg.norm(gd.xs - p.minimizers[0], axis=1))

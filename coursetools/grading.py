@@ -159,6 +159,7 @@ class SubmissionResult:
     actual: dict[str, float] | None  # None: nbgrader produced no grades for it
     seconds: float
     notes: list[str] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)  # grade_id -> "Error: message"
 
     @property
     def expected_total(self) -> float:
@@ -181,7 +182,8 @@ class SubmissionResult:
         for gid in sorted(set(self.expected) | set(self.actual)):
             exp, act = self.expected.get(gid), self.actual.get(gid)
             if exp is None or act is None or abs(exp - act) > 1e-9:
-                out.append(f"{gid}: expected {exp}, got {act}")
+                why = f" ({self.errors[gid]})" if gid in self.errors else ""
+                out.append(f"{gid}: expected {exp}, got {act}{why}")
         return out
 
 
@@ -227,6 +229,21 @@ def read_grades(course: Path, name: str, students: list[str]) -> dict[str, dict[
                 out[student] = None
                 continue
             out[student] = {g.name: float(g.score) for g in snb.grades}
+    return out
+
+
+def cell_errors(notebook: Path) -> dict[str, str]:
+    """grade_id -> first line of the error each graded cell of an autograded notebook raised."""
+    if not notebook.is_file():
+        return {}
+    nb = nbformat.read(notebook, as_version=4)
+    out = {}
+    for cell in nb.cells:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        for output in cell.get("outputs", []):
+            if gid and output.get("output_type") == "error":
+                message = (output.get("evalue") or "").strip().splitlines()
+                out[gid] = f"{output.get('ename')}: {message[0][:160] if message else ''}"
     return out
 
 
@@ -302,6 +319,7 @@ def grade_assignment(
             actual=grades[sub.id],
             seconds=seconds.get(sub.id, float("nan")),
             notes=notes[sub.id],
+            errors=cell_errors(course / "autograded" / sub.id / name / f"{name}.ipynb"),
         )
         for sub in subs
     }

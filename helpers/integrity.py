@@ -14,15 +14,17 @@ Notes
 -----
 :func:`assert_untampered` makes three independent checks for every guarded name:
 
-1. *identity*: the object bound to the name is the object recorded by :func:`snapshot`;
-2. *fresh reference*: for numpy's comparison functions, the public name is the same object as
-   the one in the submodule that defines it (``numpy._core.numeric.allclose``,
-   ``numpy.testing._private.utils.assert_allclose``), so replacing both is needed to fool (1);
-3. *provenance*: the Python code behind a guarded numpy or ``helpers`` function (its
-   ``__code__``, or ``_implementation.__code__`` for numpy's dispatchers) is the recorded code
-   object and was compiled from a file inside the numpy or ``helpers`` package; a lambda typed in
-   a notebook cell, or a ``__code__`` swap, fails this check even if the snapshot was taken
-   after the replacement.
+1. *identity*: every public callable of ``numpy``, ``numpy.linalg``, ``numpy.testing``,
+   ``numpy.random``, ``math``, ``builtins`` and every ``helpers`` module (and the methods of
+   ``helpers`` classes) is still the object recorded by :func:`snapshot`, backed by the same
+   code object (its ``__code__``, or ``_implementation.__code__`` for numpy's dispatchers), so a
+   ``__code__`` swap is caught too; the guarded modules are still the ones in ``sys.modules``;
+2. *fresh reference*: numpy's comparison functions are the same objects as those in the
+   submodules that define them (``numpy._core.numeric.allclose``,
+   ``numpy.testing._private.utils.assert_allclose``);
+3. *provenance*: those comparison functions and every public ``helpers`` function run code
+   compiled from a file inside the numpy or ``helpers`` package, so a lambda typed in a notebook
+   cell is caught even if the snapshot was (re)taken after the replacement.
 
 A determined student who knows these checks can still replace this module's own functions; the
 guard raises the cost of cheating from one line to reading and defeating hidden code.
@@ -38,8 +40,8 @@ Examples
 >>> try:
 ...     integrity.assert_untampered(snap)
 ... except integrity.TamperingError as err:
-...     print(str(err).splitlines()[0])
-tampering detected: a notebook cell replaced functions the tests rely on:
+...     print(str(err).splitlines()[0])  # doctest: +ELLIPSIS
+tampering detected: numpy.allclose is no longer the original object (now <function <lambda> ...
 >>> np.allclose = original
 >>> integrity.assert_untampered(snap)
 """
@@ -297,9 +299,8 @@ def assert_untampered(snap: Snapshot) -> None:
         shown = "\n  ".join(problems[:12])
         more = f"\n  ... and {len(problems) - 12} more" if len(problems) > 12 else ""
         raise TamperingError(
-            "tampering detected: a notebook cell replaced functions the tests rely on:\n  "
-            + shown
-            + more
+            f"tampering detected: {problems[0]} ({len(problems)} problem(s) in all); a notebook "
+            "cell replaced functions the tests rely on:\n  " + shown + more
         )
 
 

@@ -163,8 +163,8 @@ def animate_trajectories(
         A single array or Trace is accepted too (labelled "path"). A diverged path is cut at
         its first non-finite iterate.
     ax : matplotlib.axes.Axes, optional
-        Axes to draw into (its figure is animated); by default a new ``figsize`` figure at
-        ``dpi`` is created.
+        Axes to draw into (its whole figure is animated; its layout is left alone); by
+        default a new ``figsize`` figure at ``dpi`` is created.
     xlim, ylim : (float, float), optional
         Window (default: the Problem's, else ``(-2, 2)``).
     max_frames : int, default 60
@@ -232,7 +232,8 @@ def animate_trajectories(
               for k, v in named.items()}
     idx = frame_indices(max(p.shape[0] for p in arrays.values()), max_frames)
 
-    if ax is None:
+    own_figure = ax is None
+    if own_figure:
         fig, ax = plt.subplots(figsize=figsize, dpi=dpi)
     else:
         fig = ax.figure
@@ -243,7 +244,8 @@ def animate_trajectories(
     anim = TrajectoryAnimation(fig, ax, arrays, idx, interval=interval, repeat=repeat)
     if legend_loc is not None:
         ax.legend(loc=legend_loc, fontsize=9, framealpha=0.9)
-    fig.tight_layout()
+    if own_figure:
+        fig.tight_layout()
     return anim
 
 

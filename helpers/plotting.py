@@ -236,7 +236,8 @@ def plot_contours(
     aspect : {"equal", "auto"} or None, default "equal"
         Axes aspect; equal keeps gradients visibly orthogonal to level sets. ``None`` leaves it.
     **contour_kwargs
-        Passed to ``ax.contour`` / ``ax.contourf`` (e.g. ``linewidths``, ``alpha``).
+        Passed to ``ax.contour`` / ``ax.contourf`` (e.g. ``linewidths``, ``alpha``, or
+        ``colors="0.5"`` for single-color lines, which replaces ``cmap``).
 
     Returns
     -------
@@ -301,6 +302,9 @@ def plot_contours(
         kwargs["norm"] = BoundaryNorm(levels, ncolors=cm.N, extend="both" if filled else "neither")
         if filled:
             kwargs["extend"] = "both"
+    if contour_kwargs.get("colors") is not None:  # fixed colors replace the colormap
+        kwargs.pop("cmap")
+        kwargs.pop("norm", None)
     kwargs.update(contour_kwargs)
     Zm = np.ma.masked_invalid(Z)
     draw = ax.contourf if filled else ax.contour

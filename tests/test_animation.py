@@ -122,8 +122,10 @@ def test_single_array_and_bad_inputs():
 
 def test_given_axes_and_problem_window():
     p = rosenbrock()
-    fig, ax = plt.subplots()
+    fig, axs = plt.subplots(1, 2, layout="constrained")  # must not be switched to "tight"
+    ax = axs[0]
     anim = animate_trajectories(p, {"a": np.array([[-1.2, 1.0], [-1.0, 1.0]])}, ax=ax)
+    assert type(fig.get_layout_engine()).__name__ == "ConstrainedLayoutEngine"
     assert anim.ax is ax and anim._fig is fig
     assert ax.get_xlim() == p.xlim and ax.get_ylim() == p.ylim
     to_html(anim)

@@ -151,6 +151,12 @@ def test_problem_supplies_window_log_levels_and_minimizer_star():
     assert not [ln for ln in cs2.axes.lines if ln.get_gid() == "minimizers"]
 
 
+def test_single_color_lines_replace_the_colormap():
+    cs = plot_contours(bowl, levels=5, colors="0.4", log_levels=True)
+    assert len(cs.levels) == 5
+    np.testing.assert_allclose(cs.get_edgecolor()[:, :3], 0.4)
+
+
 def test_filled_and_explicit_levels():
     cs = plot_contours(bowl, levels=[0.5, 1, 2, 4], filled=True, colorbar=True)
     assert cs.filled

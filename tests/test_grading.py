@@ -258,3 +258,22 @@ def test_autograde_skips_plots(graded, assignment):
     assert not images, f"plots drawn while autograding in cells {images}"
     errors = [c.id for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors, f"the solution raised errors while autograding in {errors}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_nbgrader_call_succeeds(graded, assignment):
+    """No declared submission (stub, cheat, infinite loop, syntax error) makes nbgrader fail."""
+    res = graded[assignment]
+    failed = [f"nbgrader {' '.join(r.args)}: exit {r.returncode}" for r in res.runs if r.returncode]
+    assert not failed, "\n".join(failed) + "\n" + res.log()[-3000:]
+    batch = [
+        r
+        for r in res.runs
+        if r.args[0] == "autograde"
+        and "--force" in r.args
+        and not any(a.startswith("--student=") for a in r.args)
+    ]
+    assert len(batch) == 1, "all ordinary submissions are graded in one autograde call"
+    regraded = [s for s, r in res.results.items() if r.notes]
+    assert not regraded, f"the batch run did not grade {regraded}"

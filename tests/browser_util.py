@@ -232,8 +232,20 @@ NO_BUSY_PROMPT = (
 
 
 def open_notebook(page, server: LabServer, path: str, timeout: float = 120_000) -> None:
-    """Open ``path`` in JupyterLab and wait until its kernel is idle."""
-    page.goto(server.lab_url(path))
+    """Open ``path`` in JupyterLab and wait until its kernel is idle.
+
+    A page that already shows this server's JupyterLab opens the notebook in a new tab (File >
+    Open, ``docmanager:open``) instead of loading the whole application again.
+    """
+    in_lab = page.url.startswith(server.base + "/lab") and page.evaluate("!!window.jupyterapp")
+    if in_lab:
+        page.evaluate(
+            "path => { window.jupyterapp.commands.execute("
+            "'docmanager:open', {path, factory: 'Notebook'}); return null; }",
+            path,
+        )
+    else:
+        page.goto(server.lab_url(path))
     page.wait_for_function(
         f"window.jupyterapp && {PANEL} && {PANEL}.context && "
         f"{PANEL}.context.path === {json.dumps(path)} && ({KERNEL_IDLE})",

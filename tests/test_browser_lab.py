@@ -178,19 +178,26 @@ def _shot(page, name: str) -> None:
 # the student: a lecture
 # ------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def lecture(lab, browser):
+def lab_page(browser):
+    """One JupyterLab page for the module: the lecture and the homework open as tabs in it."""
+    ctx, page, log = _new_page(browser)
+    yield page, log
+    ctx.close()
+
+
+@pytest.fixture(scope="module")
+def lecture(lab, lab_page):
     """The chosen lecture opened in JupyterLab and run with Run All Cells."""
     assert LECTURE is not None, "no lecture in notebooks/ has both interactive_plot and to_html"
     path = f"notebooks/{LECTURE.name}"
-    ctx, page, log = _new_page(browser)
+    page, log = lab_page
     start = time.perf_counter()
     open_notebook(page, lab, path)
     opened = time.perf_counter() - start
     run_all(page, timeout=240_000)
     ran = time.perf_counter() - start - opened
     print(f"\n{LECTURE.name}: Lab open {opened:.1f} s, Run All {ran:.1f} s")
-    yield {"page": page, "log": log, "nb": notebook_json(page), "path": path}
-    ctx.close()
+    return {"page": page, "log": log, "nb": notebook_json(page), "path": path}
 
 
 def test_lecture_runs_without_errors(lecture):
@@ -282,56 +289,55 @@ def test_animation_player_rendered_and_steps(lecture):
 # ------------------------------------------------------------------------------------------
 # the student: a homework
 # ------------------------------------------------------------------------------------------
-def test_homework_visible_tests_fail_on_stub_pass_on_solution(lab, browser):
+def test_homework_visible_tests_fail_on_stub_pass_on_solution(lab, lab_page):
     assert HOMEWORK is not None, "no release/<hw>/<hw>.ipynb with a source/ version"
     path = f"release/{HOMEWORK.parent.name}/{HOMEWORK.name}"
     source_nb = json.loads((ROOT / "source" / HOMEWORK.parent.name / HOMEWORK.name).read_text())
-    ctx, page, log = _new_page(browser)
-    try:
-        open_notebook(page, lab, path)
-        run_each_cell(page, timeout=240_000)
-        nb = notebook_json(page)
-        tests = visible_test_cells(nb)
-        assert tests, "the homework has no graded test cells"
-        failures = {i: [o for o in nb["cells"][i]["outputs"] if o["output_type"] == "error"]
-                    for i in tests}
-        passed_on_stub = [nb["cells"][i]["metadata"]["nbgrader"]["grade_id"]
-                          for i, errs in failures.items() if not errs]
-        assert not passed_on_stub, f"visible tests that pass on the stub: {passed_on_stub}"
-        for i, errs in failures.items():
-            ename, evalue = errs[0]["ename"], errs[0]["evalue"]
-            assert ename == "NotImplementedError" or (ename == "AssertionError" and evalue), (
-                f"cell {i} fails with {ename}: {evalue!r}, not the stub's NotImplementedError "
-                "or a test message"
-            )
-        others = [p for p in problem_outputs(nb) if p["cell"] not in tests]
-        assert not others, f"errors outside the test cells on the stub: {others}"
-        first = tests[0]
-        shown = cell_locator(page, first).inner_text()
-        assert "NotImplementedError" in shown or "AssertionError" in shown, shown[-500:]
-        scroll_to_cell(page, first)
-        _shot(page, "lab_homework_stub.png")
+    page, log = lab_page
+    start = time.perf_counter()
+    open_notebook(page, lab, path)
+    run_each_cell(page, timeout=240_000)
+    nb = notebook_json(page)
+    tests = visible_test_cells(nb)
+    assert tests, "the homework has no graded test cells"
+    failures = {i: [o for o in nb["cells"][i]["outputs"] if o["output_type"] == "error"]
+                for i in tests}
+    passed_on_stub = [nb["cells"][i]["metadata"]["nbgrader"]["grade_id"]
+                      for i, errs in failures.items() if not errs]
+    assert not passed_on_stub, f"visible tests that pass on the stub: {passed_on_stub}"
+    for i, errs in failures.items():
+        ename, evalue = errs[0]["ename"], errs[0]["evalue"]
+        assert ename == "NotImplementedError" or (ename == "AssertionError" and evalue), (
+            f"cell {i} fails with {ename}: {evalue!r}, not the stub's NotImplementedError "
+            "or a test message"
+        )
+    others = [p for p in problem_outputs(nb) if p["cell"] not in tests]
+    assert not others, f"errors outside the test cells on the stub: {others}"
+    first = tests[0]
+    shown = cell_locator(page, first).inner_text()
+    assert "NotImplementedError" in shown or "AssertionError" in shown, shown[-500:]
+    scroll_to_cell(page, first)
+    _shot(page, "lab_homework_stub.png")
 
-        # The student fills in every answer cell (here: the instructor's solution).
-        sources = solution_sources(nb, source_nb)
-        assert sources, "no solution cells"
-        set_cell_sources(page, sources)
-        restart_kernel(page)
-        run_each_cell(page, timeout=240_000)
-        nb = notebook_json(page)
-        for i, src in sources.items():
-            got = nb["cells"][i]["source"]
-            assert (got if isinstance(got, str) else "".join(got)) == src, f"cell {i} not filled"
-        not_run = [i for i in tests if nb["cells"][i].get("execution_count") is None]
-        assert not not_run, f"test cells not run: {not_run}"
-        problems = problem_outputs(nb)
-        assert not problems, f"with the solution filled in: {problems[:5]}"
-        assert not rendered_stderr(page), rendered_stderr(page)[:3]
-        scroll_to_cell(page, first)
-        _shot(page, "lab_homework_solved.png")
-        assert not log.page_errors, log.page_errors
-    finally:
-        ctx.close()
+    # The student fills in every answer cell (here: the instructor's solution).
+    sources = solution_sources(nb, source_nb)
+    assert sources, "no solution cells"
+    set_cell_sources(page, sources)
+    restart_kernel(page)
+    run_each_cell(page, timeout=240_000)
+    nb = notebook_json(page)
+    for i, src in sources.items():
+        got = nb["cells"][i]["source"]
+        assert (got if isinstance(got, str) else "".join(got)) == src, f"cell {i} not filled"
+    not_run = [i for i in tests if nb["cells"][i].get("execution_count") is None]
+    assert not not_run, f"test cells not run: {not_run}"
+    problems = problem_outputs(nb)
+    assert not problems, f"with the solution filled in: {problems[:5]}"
+    assert not rendered_stderr(page), rendered_stderr(page)[:3]
+    scroll_to_cell(page, first)
+    _shot(page, "lab_homework_solved.png")
+    assert not log.page_errors, log.page_errors
+    print(f"\n{HOMEWORK.name}: stub run, fill in, solution run {time.perf_counter() - start:.1f} s")
 
 
 # ------------------------------------------------------------------------------------------

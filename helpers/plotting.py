@@ -693,7 +693,8 @@ def plot_convergence(
     -----
     On a log axis, values ``<= 0`` (e.g. ``f - f*`` that reached 0 or went slightly negative
     by round-off) cannot be drawn. They are clipped to ``eps * max|series|`` (``eps`` the
-    float64 machine epsilon), i.e. shown as "converged to machine precision". Non-finite
+    float64 machine epsilon; at least the smallest normal float), i.e. shown as "converged to
+    machine precision". Non-finite
     values (a diverged run) are left as gaps.
 
     Examples
@@ -736,8 +737,8 @@ def plot_convergence(
         y = np.where(np.isfinite(y), y, np.nan)
         if log:
             finite = np.abs(y[np.isfinite(y)])
-            floor = np.finfo(float).eps * (finite.max() if finite.size and finite.max() > 0
-                                           else 1.0)
+            scale = finite.max() if finite.size and finite.max() > 0 else 1.0
+            floor = max(np.finfo(float).eps * scale, np.finfo(float).tiny)
             y = np.where(np.isnan(y), np.nan, np.maximum(y, floor))
         (line,) = ax.plot(np.arange(y.size), y, label=str(name), **line_kwargs)
         lines.append(line)

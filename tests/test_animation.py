@@ -1,5 +1,6 @@
 """Tests for helpers.animation: frame thinning, the animated artists and the jshtml output."""
 
+import doctest
 import re
 import time
 import types
@@ -11,11 +12,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from hypothesis import given  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from matplotlib.animation import FuncAnimation  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 
+import helpers.animation  # noqa: E402
 from helpers.animation import animate_trajectories, frame_indices, to_html  # noqa: E402
 from helpers.functions import rosenbrock  # noqa: E402
 
@@ -56,6 +58,7 @@ def rosenbrock_runs(n):
 
 
 # --- frame thinning ------------------------------------------------------------------------
+@settings(deadline=None)
 @given(n=st.integers(1, 5000), m=st.integers(2, 300))
 def test_frame_indices_are_uniform_and_keep_first_and_last(n, m):
     idx = frame_indices(n, m)
@@ -175,3 +178,8 @@ def test_thinning_keeps_long_runs_within_the_size_budget():
     html = to_html(animate_trajectories(p, paths)).data
     assert len(FRAME.findall(html)) == 60
     assert len(html.encode()) < SIZE_LIMIT
+
+
+def test_docstring_examples_run():
+    result = doctest.testmod(helpers.animation)
+    assert result.attempted > 0 and result.failed == 0

@@ -1,5 +1,6 @@
 """Tests for helpers.plotting: assertions on the returned artists, never on pixels."""
 
+import doctest
 import types
 
 import matplotlib
@@ -9,10 +10,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.contour import QuadContourSet  # noqa: E402
 from matplotlib.quiver import Quiver  # noqa: E402
 
+import helpers.plotting  # noqa: E402
 from helpers.plotting import (  # noqa: E402
     plot_contours,
     plot_convergence,
@@ -391,3 +395,38 @@ def test_real_traces_from_the_optimizers():
     assert np.all(lines[1].get_ydata() > 0) and lines[1].get_ydata()[-1] < 1e-12
     (dist,) = plot_convergence({"GD": gd}, kind="dist", x_star=p.minimizers[0])
     np.testing.assert_allclose(dist.get_ydata(), np.linalg.norm(gd.xs - p.minimizers[0], axis=1))
+
+
+@settings(deadline=None, max_examples=40)
+@given(
+    shift=st.floats(-1e6, 1e6),
+    scale=st.floats(1e-3, 1e6),
+    n=st.integers(2, 40),
+)
+def test_log_levels_property(shift, scale, n):
+    """Any shift/scale of a valley function: n strictly increasing levels inside the data."""
+    def f(x):
+        return scale * rosen(x) + shift
+
+    cs = plot_contours(f, xlim=(-2, 2), ylim=(-1, 3), levels=n, log_levels=True, resolution=40)
+    lv = np.asarray(cs.levels)
+    assert len(lv) == n and np.all(np.diff(lv) > 0)
+    assert lv[0] > cs.zmin - 1e-9 * abs(cs.zmin) and np.isclose(lv[-1], cs.zmax)
+    plt.close("all")
+
+
+@settings(deadline=None, max_examples=40)
+@given(st.lists(st.floats(-1.0, 1e3, allow_nan=False), min_size=1, max_size=50))
+def test_convergence_log_axis_property(values):
+    """Whatever the values, a log plot gets strictly positive y of the same length."""
+    (ln,) = plot_convergence([np.array(values)])
+    y = ln.get_ydata()
+    assert y.shape == (len(values),) and np.all(y > 0)
+    positive = np.array(values) > 0
+    np.testing.assert_array_equal(y[positive] >= np.array(values)[positive], True)
+    plt.close("all")
+
+
+def test_docstring_examples_run():
+    result = doctest.testmod(helpers.plotting)
+    assert result.attempted > 0 and result.failed == 0

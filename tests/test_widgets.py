@@ -1,5 +1,7 @@
 """Tests for helpers.widgets: both modes in-process, and headless notebook execution."""
 
+import doctest
+import inspect
 import os
 
 import matplotlib
@@ -22,9 +24,10 @@ from ipywidgets import (  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
 
+import helpers.widgets  # noqa: E402
 from helpers.widgets import _initial_value, interactive_plot, static_mode  # noqa: E402
 
-EMPTY = interactive.widget_from_abbrev.__func__.__defaults__[0]  # inspect.Parameter.empty
+EMPTY = inspect.Parameter.empty  # "draw has no default for this parameter"
 
 
 @pytest.fixture(autouse=True)
@@ -260,3 +263,8 @@ def test_headless_notebook_execution(monkeypatch, static):
 
 def test_environment_is_restored_between_tests():
     assert "OPTML_STATIC" not in os.environ
+
+
+def test_docstring_examples_run():
+    result = doctest.testmod(helpers.widgets)
+    assert result.attempted > 0 and result.failed == 0

@@ -1,0 +1,458 @@
+"""Submissions that pin down how hw4_sgd is graded (format: tests/grading/README.md).
+
+Graded cells: test_linear_loss (10), test_linear_dloss (10), test_closed_form_theta (16),
+test_sgd_sampling (20), test_sgd_update (20), test_step_decay, test_cosine_annealing,
+test_linear_warmup (8 each).
+
+The sgd cells test properties, never our random stream: test_sgd_sampling records which points
+each call of dL sees (each point at most once per epoch, full batches only, a fresh order per
+epoch, xs and ys paired, reproducible from the rng argument); test_sgd_update checks every
+recorded step against theta - step * dL(theta, batch) / batch_size (dL returns a sum over the
+batch, as the notebook states), the full-data loss after each step, and that batch_size = n
+makes each epoch one gradient-descent step. A mistake in the sampling alone costs 20 points, a
+mistake in the update alone 20; recording the loss once per epoch breaks both.
+"""
+
+SGD_TEMPLATE = """
+def sgd(L, dL, theta_0, xs, ys, step=0.1, batch_size=10, epochs=10, rng=None):
+    rng = np.random.default_rng(rng)
+    xs, ys = np.asarray(xs), np.asarray(ys)
+    theta = np.array(theta_0, dtype=float)
+    n = len(xs)
+    losses = []
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        for start in range(0, n - batch_size + 1, batch_size):
+            batch = order[start:start + batch_size]
+            theta = theta - step * dL(theta, xs[batch], ys[batch]) / batch_size
+            losses.append(L(theta, xs, ys))
+    return theta, losses
+"""
+
+
+def _sgd(old, new):
+    """The reference sgd with one line changed (fails loudly if `old` is not in it)."""
+    assert old in SGD_TEMPLATE, old
+    return SGD_TEMPLATE.replace(old, new)
+
+
+SUBMISSIONS = [
+    # ---- mutants: common mistakes, each breaks exactly the cells in `lose`
+    dict(
+        id="mutant_loss_mean",
+        kind="mutant",
+        about="mean of the squared residuals instead of their sum",
+        replace={
+            "linear_loss": """
+def linear_loss(theta, xs, ys):
+    return np.mean((theta[0] * xs + theta[1] - ys) ** 2)
+"""
+        },
+        lose=["test_linear_loss"],
+    ),
+    dict(
+        id="mutant_loss_intercept_first",
+        kind="mutant",
+        about="reads theta as (intercept, slope): y = theta[0] + theta[1] x",
+        replace={
+            "linear_loss": """
+def linear_loss(theta, xs, ys):
+    return np.sum((theta[0] + theta[1] * np.asarray(xs) - ys) ** 2)
+"""
+        },
+        lose=["test_linear_loss"],
+    ),
+    dict(
+        id="mutant_dloss_missing_2",
+        kind="mutant",
+        about="gradient without the factor 2 of the square",
+        replace={
+            "linear_dloss": """
+def linear_dloss(theta, xs, ys):
+    xs = np.asarray(xs, dtype=float)
+    r = theta[0] * xs + theta[1] - np.asarray(ys, dtype=float)
+    return np.array([r @ xs, np.sum(r)])
+"""
+        },
+        lose=["test_linear_dloss"],
+    ),
+    dict(
+        id="mutant_closed_form_columns_swapped",
+        kind="mutant",
+        about="design matrix [1, x]: returns (intercept, slope) instead of (slope, intercept)",
+        replace={
+            "closed_form_theta": """
+def closed_form_theta(xs, ys):
+    X = np.column_stack([np.ones_like(xs), xs])
+    return np.linalg.solve(X.T @ X, X.T @ ys)
+"""
+        },
+        lose=["test_closed_form_theta"],
+    ),
+    dict(
+        id="mutant_sgd_not_divided_by_batch_size",
+        kind="mutant",
+        about="steps along dL itself (a sum over the batch), forgetting / batch_size",
+        replace={"sgd": _sgd("/ batch_size\n", "\n")},
+        lose=["test_sgd_update"],
+    ),
+    dict(
+        id="mutant_sgd_divided_by_n",
+        kind="mutant",
+        about="divides the batch gradient by n instead of batch_size",
+        replace={"sgd": _sgd("/ batch_size\n", "/ n\n")},
+        lose=["test_sgd_update"],
+    ),
+    dict(
+        id="mutant_sgd_shuffle_once",
+        kind="mutant",
+        about="one permutation before the epoch loop, reused in every epoch",
+        replace={
+            "sgd": _sgd(
+                "    for _ in range(epochs):\n        order = rng.permutation(n)\n",
+                "    order = rng.permutation(n)\n    for _ in range(epochs):\n",
+            )
+        },
+        lose=["test_sgd_sampling"],
+    ),
+    dict(
+        id="mutant_sgd_independent_batches",
+        kind="mutant",
+        about="each batch drawn on its own (rng.choice without replacement within the batch)",
+        replace={
+            "sgd": _sgd(
+                "batch = order[start:start + batch_size]",
+                "batch = rng.choice(n, size=batch_size, replace=False)",
+            )
+        },
+        lose=["test_sgd_sampling"],
+    ),
+    dict(
+        id="mutant_sgd_keeps_partial_batch",
+        kind="mutant",
+        about="also steps on the last, partial batch of each epoch",
+        replace={
+            "sgd": _sgd("range(0, n - batch_size + 1, batch_size)", "range(0, n, batch_size)")
+        },
+        lose=["test_sgd_sampling"],
+    ),
+    dict(
+        id="mutant_sgd_global_random",
+        kind="mutant",
+        about="shuffles with the global np.random.shuffle (the seed notes' code): ignores rng",
+        replace={
+            "sgd": _sgd(
+                "order = rng.permutation(n)",
+                "order = np.arange(n)\n        np.random.shuffle(order)",
+            )
+        },
+        lose=["test_sgd_sampling"],
+    ),
+    dict(
+        id="mutant_sgd_loss_per_epoch",
+        kind="mutant",
+        about="records the loss once per epoch instead of after every step",
+        replace={
+            "sgd": _sgd(
+                "            losses.append(L(theta, xs, ys))\n",
+                "        losses.append(L(theta, xs, ys))\n",
+            )
+        },
+        lose=["test_sgd_sampling", "test_sgd_update"],
+    ),
+    dict(
+        id="mutant_sgd_batch_loss",
+        kind="mutant",
+        about="records the loss of the batch, not of the full data",
+        replace={"sgd": _sgd("L(theta, xs, ys)", "L(theta, xs[batch], ys[batch])")},
+        lose=["test_sgd_update"],
+    ),
+    dict(
+        id="mutant_sgd_inplace",
+        kind="mutant",
+        about="theta -= ... on np.asarray(theta_0): the caller's theta_0 changes",
+        replace={
+            "sgd": _sgd(
+                "theta = np.array(theta_0, dtype=float)", "theta = np.asarray(theta_0, dtype=float)"
+            ).replace("theta = theta - step", "theta -= step")
+        },
+        lose=["test_sgd_update"],
+    ),
+    dict(
+        id="mutant_step_decay_no_floor",
+        kind="mutant",
+        about="drop ** (t / every): a smooth exponential instead of steps",
+        replace={
+            "step_decay": """
+def step_decay(t, lr0, drop=0.5, every=10):
+    return lr0 * drop ** (np.asarray(t) / every)
+"""
+        },
+        lose=["test_step_decay"],
+    ),
+    dict(
+        id="mutant_cosine_no_clip",
+        kind="mutant",
+        about="the cosine rises again after t = T",
+        replace={
+            "cosine_annealing": """
+def cosine_annealing(t, T, lr_max, lr_min=0.0):
+    return lr_min + 0.5 * (lr_max - lr_min) * (1 + np.cos(np.pi * np.asarray(t) / T))
+"""
+        },
+        lose=["test_cosine_annealing"],
+    ),
+    dict(
+        id="mutant_warmup_not_vectorized",
+        kind="mutant",
+        about="if t < warmup: right for one t, ValueError for an array",
+        replace={
+            "linear_warmup": """
+def linear_warmup(t, warmup, lr_max):
+    if t < warmup:
+        return lr_max * t / warmup
+    return lr_max
+"""
+        },
+        lose=["test_linear_warmup"],
+    ),
+    dict(
+        id="mutant_warmup_off_by_one",
+        kind="mutant",
+        about="(t + 1) / warmup: the ramp starts above zero and ends one step early",
+        replace={
+            "linear_warmup": """
+def linear_warmup(t, warmup, lr_max):
+    return lr_max * np.minimum((np.asarray(t) + 1) / warmup, 1.0)
+"""
+        },
+        lose=["test_linear_warmup"],
+    ),
+    # ---- alternative correct implementations: must score 100
+    dict(
+        id="alt_loops_shuffle_lstsq",
+        kind="alternative",
+        about="Python loops, rng.shuffle in place, reshaped batches, np.where schedules, lstsq",
+        replace={
+            "linear_loss": """
+def linear_loss(theta, xs, ys):
+    total = 0.0
+    for x, y in zip(xs, ys):
+        total += (theta[0] * x + theta[1] - y) ** 2
+    return total
+""",
+            "linear_dloss": """
+def linear_dloss(theta, xs, ys):
+    X = np.stack([np.asarray(xs, dtype=float), np.ones(len(xs))], axis=1)
+    return 2 * X.T @ (X @ np.asarray(theta, dtype=float) - ys)
+""",
+            "closed_form_theta": """
+def closed_form_theta(xs, ys):
+    X = np.stack([xs, np.ones(len(xs))], axis=1)
+    return np.linalg.lstsq(X, ys, rcond=None)[0]
+""",
+            "sgd": """
+def sgd(L, dL, theta_0, xs, ys, step=0.1, batch_size=10, epochs=10, rng=None):
+    if rng is None:
+        rng = np.random.default_rng()
+    theta = np.copy(theta_0).astype(float)
+    idx = np.arange(len(xs))
+    steps = len(xs) // batch_size
+    losses = []
+    epoch = 0
+    while epoch < epochs:
+        rng.shuffle(idx)
+        for batch in idx[:steps * batch_size].reshape(steps, batch_size):
+            grad = dL(theta, np.take(xs, batch), np.take(ys, batch))
+            theta = theta - step / batch_size * grad
+            losses.append(float(L(theta, xs, ys)))
+        epoch += 1
+    return theta, losses
+""",
+            "step_decay": """
+def step_decay(t, lr0, drop=0.5, every=10):
+    return lr0 * np.power(drop, np.asarray(t) // every)
+""",
+            "cosine_annealing": """
+def cosine_annealing(t, T, lr_max, lr_min=0.0):
+    t = np.asarray(t)
+    inside = lr_min + (lr_max - lr_min) * (1 + np.cos(np.pi * t / T)) / 2
+    return np.where(t < T, inside, lr_min)
+""",
+            "linear_warmup": """
+def linear_warmup(t, warmup, lr_max):
+    t = np.asarray(t)
+    return np.where(t < warmup, lr_max * t / warmup, lr_max)
+""",
+        },
+    ),
+    dict(
+        id="alt_permuted_copies_polyfit",
+        kind="alternative",
+        about="permuted copies of xs and ys, array of losses, polyfit, scalar-friendly schedules",
+        replace={
+            "linear_loss": """
+def linear_loss(theta, xs, ys):
+    r = np.polyval(theta, xs) - ys
+    return r @ r
+""",
+            "linear_dloss": """
+def linear_dloss(theta, xs, ys):
+    r = np.polyval(theta, xs) - ys
+    return np.array([2 * np.dot(r, xs), 2 * r.sum()])
+""",
+            "closed_form_theta": """
+def closed_form_theta(xs, ys):
+    return np.polyfit(xs, ys, 1)
+""",
+            "sgd": """
+def sgd(L, dL, theta_0, xs, ys, step=0.1, batch_size=10, epochs=10, rng=None):
+    rng = np.random.default_rng(rng)
+    xs, ys = np.asarray(xs), np.asarray(ys)
+    theta = np.asarray(theta_0) + 0.0
+    n_batches = len(xs) // batch_size
+    losses = np.empty(epochs * n_batches)
+    k = 0
+    for epoch in range(epochs):
+        perm = rng.permutation(len(xs))
+        x_perm, y_perm = xs[perm], ys[perm]
+        for b in range(n_batches):
+            sl = slice(b * batch_size, (b + 1) * batch_size)
+            theta = theta - step * (dL(theta, x_perm[sl], y_perm[sl]) / batch_size)
+            losses[k] = L(theta, xs, ys)
+            k += 1
+    return theta, losses
+""",
+            "step_decay": """
+def step_decay(t, lr0, drop=0.5, every=10):
+    return lr0 * drop ** np.floor_divide(t, every)
+""",
+            "cosine_annealing": """
+def cosine_annealing(t, T, lr_max, lr_min=0.0):
+    frac = np.clip(np.divide(t, T), 0.0, 1.0)
+    return lr_min + (lr_max - lr_min) * np.cos(np.pi * frac / 2) ** 2
+""",
+            "linear_warmup": """
+def linear_warmup(t, warmup, lr_max):
+    return np.clip(np.multiply(lr_max / warmup, t), 0.0, lr_max)
+""",
+        },
+    ),
+    # ---- cheats
+    dict(
+        id="cheat_hardcoded_closed_form",
+        kind="cheat",
+        about="closed_form_theta returns the visible test's answer",
+        replace={
+            "closed_form_theta": "def closed_form_theta(xs, ys):\n    return np.array([2.0, 1.0])\n"
+        },
+        lose=["test_closed_form_theta"],
+    ),
+    dict(
+        id="cheat_hardcoded_schedule",
+        kind="cheat",
+        about="step_decay as a lookup table of the visible test's values",
+        replace={
+            "step_decay": """
+def step_decay(t, lr0, drop=0.5, every=10):
+    table = {0: 0.1, 9: 0.1, 10: 0.05, 19: 0.05, 20: 0.025}
+    if np.ndim(t) == 0:
+        return table[int(t)]
+    return np.array([table[int(k)] for k in t])
+"""
+        },
+        lose=["test_step_decay"],
+    ),
+    dict(
+        id="cheat_delegate_to_helpers",
+        kind="cheat",
+        about="step_decay and cosine_annealing wrap helpers.step_decay / helpers.cosine_annealing",
+        replace={
+            "step_decay": """
+def step_decay(t, lr0, drop=0.5, every=10):
+    return helpers.step_decay(lr0, drop=drop, every=every)(t)
+""",
+            "cosine_annealing": """
+def cosine_annealing(t, T, lr_max, lr_min=0.0):
+    return helpers.cosine_annealing(lr_max, T, lr_min=lr_min)(t)
+""",
+        },
+        lose=["test_step_decay", "test_cosine_annealing"],
+    ),
+    dict(
+        id="cheat_patch_allclose",
+        kind="cheat",
+        about="replaces np.allclose and np.testing.assert_allclose after linear_dloss",
+        insert_after={
+            "linear_dloss": (
+                "np.allclose = lambda *args, **kwargs: True\n"
+                "np.testing.assert_allclose = lambda *args, **kwargs: None"
+            )
+        },
+        keep=["test_linear_loss"],
+    ),
+    dict(
+        id="cheat_patch_helpers",
+        kind="cheat",
+        about="replaces helpers.sgd before the sgd tests",
+        insert_after={"sgd": "helpers.sgd = lambda *args, **kwargs: None"},
+        keep=["test_linear_loss", "test_linear_dloss", "test_closed_form_theta"],
+    ),
+    dict(
+        id="cheat_edit_test_cell",
+        kind="cheat",
+        about="gradient without the factor 2, and its test cell rewritten to pass",
+        replace={
+            "linear_dloss": """
+def linear_dloss(theta, xs, ys):
+    r = theta[0] * xs + theta[1] - ys
+    return np.array([r @ xs, np.sum(r)])
+"""
+        },
+        edit={"test_linear_dloss": "pass"},
+        lose=["test_linear_dloss"],
+    ),
+    dict(
+        id="cheat_delete_test_cell",
+        kind="cheat",
+        about="cosine without the clip at T, and its test cell deleted",
+        replace={
+            "cosine_annealing": """
+def cosine_annealing(t, T, lr_max, lr_min=0.0):
+    return lr_min + 0.5 * (lr_max - lr_min) * (1 + np.cos(np.pi * np.asarray(t) / T))
+"""
+        },
+        delete=["test_cosine_annealing"],
+        lose=["test_cosine_annealing"],
+    ),
+    dict(
+        id="cheat_infinite_loop",
+        kind="cheat",
+        about="sgd's batch loop never advances",
+        replace={
+            "sgd": """
+def sgd(L, dL, theta_0, xs, ys, step=0.1, batch_size=10, epochs=10, rng=None):
+    rng = np.random.default_rng(rng)
+    theta = np.array(theta_0, dtype=float)
+    losses = []
+    for _ in range(epochs):
+        order = rng.permutation(len(xs))
+        start = 0
+        while start + batch_size <= len(xs):
+            batch = order[start:start + batch_size]
+            theta = theta - step * dL(theta, xs[batch], ys[batch]) / batch_size
+            losses.append(L(theta, xs, ys))
+    return theta, losses
+"""
+        },
+        lose=["test_sgd_sampling", "test_sgd_update"],
+        timeout=5,
+    ),
+    dict(
+        id="cheat_syntax_error",
+        kind="cheat",
+        about="a syntax error in the linear_warmup cell",
+        replace={"linear_warmup": "def linear_warmup(t, warmup, lr_max)\n    return lr_max\n"},
+        lose=["test_linear_warmup"],
+    ),
+]

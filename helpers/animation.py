@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -319,6 +320,41 @@ def _layered_jshtml(anim: TrajectoryAnimation, fps, default_mode) -> str:
         return path.read_text()
 
 
+_ICON_SHAPES = {
+    "fa fa-minus": '<rect x="2" y="7" width="12" height="2"/>',
+    "fa fa-plus": '<rect x="2" y="7" width="12" height="2"/><rect x="7" y="2" width="2" '
+                  'height="12"/>',
+    "fa fa-play": '<polygon points="4,2 14,8 4,14"/>',
+    "fa fa-play fa-flip-horizontal": '<polygon points="12,2 2,8 12,14"/>',
+    "fa fa-pause": '<rect x="3" y="2" width="4" height="12"/><rect x="9" y="2" width="4" '
+                   'height="12"/>',
+    "fa fa-step-forward": '<polygon points="3,2 11,8 3,14"/><rect x="11" y="2" width="2.5" '
+                          'height="12"/>',
+    "fa fa-step-backward": '<rect x="2.5" y="2" width="2.5" height="12"/><polygon '
+                           'points="13,2 5,8 13,14"/>',
+    "fa fa-fast-forward": '<polygon points="1,2 7,8 1,14"/><polygon points="7,2 13,8 7,14"/>'
+                          '<rect x="13" y="2" width="2" height="12"/>',
+    "fa fa-fast-backward": '<rect x="1" y="2" width="2" height="12"/><polygon '
+                           'points="9,2 3,8 9,14"/><polygon points="15,2 9,8 15,14"/>',
+}
+_FONT_AWESOME_LINK = re.compile(r"<link[^>]*font-awesome[^>]*>\s*", re.I)
+
+
+def _self_contained(html: str) -> str:
+    """Make matplotlib's jshtml player work offline.
+
+    The player links Font Awesome from a CDN for its button icons; without network (the
+    offline HTML and slide builds) the buttons would be blank. The link is removed and each
+    icon is replaced by a small inline SVG.
+    """
+    html = _FONT_AWESOME_LINK.sub("", html)
+    for cls, shapes in _ICON_SHAPES.items():
+        svg = (f'<svg viewBox="0 0 16 16" width="1em" height="1em" fill="currentColor" '
+               f'aria-hidden="true">{shapes}</svg>')
+        html = html.replace(f'<i class="{cls}"></i>', svg)
+    return html
+
+
 def to_html(anim, *, fps=None, default_mode=None):
     """Render an animation as an interactive jshtml player for a notebook.
 
@@ -345,6 +381,9 @@ def to_html(anim, *, fps=None, default_mode=None):
     (about 0.1 MB per 60 frames of four paths, plus one background image) and the rendering
     fast (blit-style redraws instead of one full figure draw per frame). It uses
     matplotlib's own jshtml player (``HTMLWriter``), so the controls look as usual.
+
+    The player is self-contained: matplotlib's link to Font Awesome on a CDN is dropped and
+    the button icons are inline SVG, so it works in offline HTML and slide exports.
 
     The animation's figure is closed afterwards (also on error), so the inline backend does
     not show a duplicate static image of the last frame under the player.
@@ -374,4 +413,4 @@ def to_html(anim, *, fps=None, default_mode=None):
             html = anim.to_jshtml(fps=fps, default_mode=default_mode)
     finally:
         plt.close(fig)
-    return HTML(html)
+    return HTML(_self_contained(html))

@@ -145,6 +145,14 @@ def test_to_html_has_one_frame_per_index_closes_figure_and_embeds_background():
     assert 'class="anim-slider"' in html  # matplotlib's jshtml player
 
 
+def test_player_is_self_contained_offline():
+    html = to_html(animate_trajectories(bowl, {"GD": gd_path(5, 0.1)})).data
+    assert not re.search(r"https?://", html)  # no CDN stylesheet, no remote anything
+    assert 'class="fa' not in html
+    assert html.count("<svg") == 9  # one inline icon per player button
+    assert html.count("<button") == 9
+
+
 def test_generic_funcanimation_falls_back_to_to_jshtml():
     fig, ax = plt.subplots(figsize=(2, 2), dpi=40)
     (line,) = ax.plot([], [])

@@ -378,3 +378,39 @@ def test_rise_slideshow_with_math(lab, browser):
         assert not unknown, f"requests to the network from RISE: {unknown[:5]}"
     finally:
         ctx.close()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="jupyterlab-rise 0.43.1 (latest) cannot load the ipywidgets 8 manager in its "
+    "slideshow app ('Shared module @jupyterlab/console doesn't exist'): "
+    "jupyterlab-contrib/rise#119. Strict: this fails once a release fixes it.",
+)
+def test_rise_renders_ipywidgets(lab, browser):
+    """A lecturer runs an explorer cell inside the RISE slideshow: the slider must render."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    cell = nbformat.v4.new_code_cell("import ipywidgets\nipywidgets.IntSlider(3)")
+    cell.metadata["slideshow"] = {"slide_type": "slide"}
+    nb.cells.append(cell)
+    nbformat.write(nb, lab.root / "rise_widget.ipynb")
+    ctx, page, log = _new_page(browser)
+    try:
+        page.goto(lab.rise_url("rise_widget.ipynb"))
+        page.wait_for_selector(".reveal.ready", state="attached", timeout=120_000)
+        page.locator(".reveal .jp-Cell").first.click()
+        page.keyboard.press("Shift+Enter")
+        # The cell runs in either case (its prompt gets a number and an output appears) ...
+        page.wait_for_selector(".reveal .jp-OutputArea-output", timeout=90_000)
+        page.wait_for_timeout(1500)
+        output = page.locator(".reveal .jp-OutputArea-output").first.inner_text()
+        # ... but without the widget manager the output is the text repr, not a slider.
+        assert page.locator(".reveal .widget-slider").count() == 1, (
+            f"no slider rendered; the output reads {output[:80]!r}; console errors: "
+            f"{log.console_errors[:2]}"
+        )
+    finally:
+        ctx.close()

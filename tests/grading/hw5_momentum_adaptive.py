@@ -1,0 +1,450 @@
+"""Submissions that pin down how hw5_momentum_adaptive is graded (format: tests/grading/README.md).
+
+Graded cells: test_momentum_step (12), test_nesterov_step (14), test_optimal_heavy_ball (12),
+test_adagrad_step (12), test_rmsprop_step (12), test_adam_step (22), test_adamw_step (16).
+
+Every step function is checked over several consecutive steps on random arrays of two shapes
+against a reference written in the hidden block (never against the student's other functions,
+so one mistake costs one cell), with non-default hyperparameters, and for not modifying its
+inputs. test_nesterov_step also records where grad_func was called (the look-ahead point).
+"""
+
+ADAM_TEMPLATE = """
+def adam_step(x, m, v, g, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    return x - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+"""
+
+ADAMW_TEMPLATE = """
+def adamw_step(x, m, v, g, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    return x - lr * (m_hat / (np.sqrt(v_hat) + eps) + weight_decay * x), m, v
+"""
+
+
+def _edit(template, old, new):
+    """The reference code with one piece changed (fails loudly if `old` is not in it)."""
+    assert old in template, old
+    return template.replace(old, new)
+
+
+SUBMISSIONS = [
+    # ---- mutants: common mistakes, each breaks exactly the cells in `lose`
+    dict(
+        id="mutant_momentum_ema",
+        kind="mutant",
+        about="v <- beta v + (1 - beta) g: the moving-average convention, not the one asked for",
+        replace={
+            "momentum_step": """
+def momentum_step(x, v, g, lr, beta):
+    v = beta * v + (1 - beta) * g
+    return x - lr * v, v
+"""
+        },
+        lose=["test_momentum_step"],
+    ),
+    dict(
+        id="mutant_momentum_inplace",
+        kind="mutant",
+        about="x -= lr * v and v *= beta: changes the caller's arrays",
+        replace={
+            "momentum_step": """
+def momentum_step(x, v, g, lr, beta):
+    v *= beta
+    v += g
+    x -= lr * v
+    return x, v
+"""
+        },
+        lose=["test_momentum_step"],
+    ),
+    dict(
+        id="mutant_nesterov_gradient_at_x",
+        kind="mutant",
+        about="takes the gradient at x: plain heavy ball",
+        replace={
+            "nesterov_step": """
+def nesterov_step(x, v, grad_func, lr, beta):
+    v = beta * v + grad_func(x)
+    return x - lr * v, v
+"""
+        },
+        lose=["test_nesterov_step"],
+    ),
+    dict(
+        id="mutant_nesterov_lookahead_without_lr",
+        kind="mutant",
+        about="look-ahead point x - beta v (forgets that v is in gradient units)",
+        replace={
+            "nesterov_step": """
+def nesterov_step(x, v, grad_func, lr, beta):
+    v = beta * v + grad_func(x - beta * v)
+    return x - lr * v, v
+"""
+        },
+        lose=["test_nesterov_step"],
+    ),
+    dict(
+        id="mutant_heavy_ball_beta_not_squared",
+        kind="mutant",
+        about="beta = (sqrt(kappa) - 1) / (sqrt(kappa) + 1): Nesterov's momentum, not Polyak's",
+        replace={
+            "optimal_heavy_ball": """
+def optimal_heavy_ball(mu, L):
+    k = np.sqrt(L / mu)
+    return 4 / (np.sqrt(L) + np.sqrt(mu)) ** 2, (k - 1) / (k + 1)
+"""
+        },
+        lose=["test_optimal_heavy_ball"],
+    ),
+    dict(
+        id="mutant_heavy_ball_gd_step",
+        kind="mutant",
+        about="lr = 2 / (mu + L), the best gradient-descent step, with the right beta",
+        replace={
+            "optimal_heavy_ball": """
+def optimal_heavy_ball(mu, L):
+    k = np.sqrt(L / mu)
+    return 2 / (mu + L), ((k - 1) / (k + 1)) ** 2
+"""
+        },
+        lose=["test_optimal_heavy_ball"],
+    ),
+    dict(
+        id="mutant_adagrad_no_accumulation",
+        kind="mutant",
+        about="G <- g^2: forgets the sum over past gradients",
+        replace={
+            "adagrad_step": """
+def adagrad_step(x, G, g, lr, eps=1e-8):
+    G = g**2
+    return x - lr * g / (np.sqrt(G) + eps), G
+"""
+        },
+        lose=["test_adagrad_step"],
+    ),
+    dict(
+        id="mutant_adagrad_no_sqrt",
+        kind="mutant",
+        about="divides by G + eps instead of sqrt(G) + eps",
+        replace={
+            "adagrad_step": """
+def adagrad_step(x, G, g, lr, eps=1e-8):
+    G = G + g**2
+    return x - lr * g / (G + eps), G
+"""
+        },
+        lose=["test_adagrad_step"],
+    ),
+    dict(
+        id="mutant_rmsprop_no_one_minus_gamma",
+        kind="mutant",
+        about="s <- gamma s + g^2: a discounted sum, not an average",
+        replace={
+            "rmsprop_step": """
+def rmsprop_step(x, s, g, lr, gamma=0.9, eps=1e-8):
+    s = gamma * s + g**2
+    return x - lr * g / (np.sqrt(s) + eps), s
+"""
+        },
+        lose=["test_rmsprop_step"],
+    ),
+    dict(
+        id="mutant_rmsprop_no_eps",
+        kind="mutant",
+        about="forgets eps: 0 / 0 = nan for a zero gradient from a zero state",
+        replace={
+            "rmsprop_step": """
+def rmsprop_step(x, s, g, lr, gamma=0.9, eps=1e-8):
+    s = gamma * s + (1 - gamma) * g**2
+    return x - lr * g / np.sqrt(s), s
+"""
+        },
+        lose=["test_rmsprop_step"],
+    ),
+    dict(
+        id="mutant_adam_no_bias_correction",
+        kind="mutant",
+        about="steps with the raw moments m, v",
+        replace={
+            "adam_step": _edit(
+                ADAM_TEMPLATE,
+                "    m_hat = m / (1 - beta1**t)\n    v_hat = v / (1 - beta2**t)\n",
+                "    m_hat, v_hat = m, v\n",
+            )
+        },
+        lose=["test_adam_step"],
+    ),
+    dict(
+        id="mutant_adam_t_from_zero",
+        kind="mutant",
+        about="bias correction with beta ** (t + 1), as if t counted from 0",
+        replace={
+            "adam_step": ADAM_TEMPLATE.replace("**t)", "**(t + 1))"),
+        },
+        lose=["test_adam_step"],
+    ),
+    dict(
+        id="mutant_adam_stores_corrected",
+        kind="mutant",
+        about="returns the bias-corrected m_hat, v_hat as the new state",
+        replace={
+            "adam_step": _edit(
+                ADAM_TEMPLATE,
+                "return x - lr * m_hat / (np.sqrt(v_hat) + eps), m, v",
+                "return x - lr * m_hat / (np.sqrt(v_hat) + eps), m_hat, v_hat",
+            )
+        },
+        lose=["test_adam_step"],
+    ),
+    dict(
+        id="mutant_adamw_coupled_l2",
+        kind="mutant",
+        about="Adam + L2: adds weight_decay * x to the gradient instead of decoupling it",
+        replace={
+            "adamw_step": _edit(
+                ADAMW_TEMPLATE,
+                "    m = beta1 * m",
+                "    g = g + weight_decay * x\n    m = beta1 * m",
+            ).replace("+ weight_decay * x), m, v", "), m, v")
+        },
+        lose=["test_adamw_step"],
+    ),
+    dict(
+        id="mutant_adamw_decay_without_lr",
+        kind="mutant",
+        about="x - lr * adam - weight_decay * x: the decay not multiplied by lr",
+        replace={
+            "adamw_step": _edit(
+                ADAMW_TEMPLATE,
+                "return x - lr * (m_hat / (np.sqrt(v_hat) + eps) + weight_decay * x), m, v",
+                "return x - lr * m_hat / (np.sqrt(v_hat) + eps) - weight_decay * x, m, v",
+            )
+        },
+        lose=["test_adamw_step"],
+    ),
+    # ---- alternative correct implementations: must score 100
+    dict(
+        id="alt_copies_and_inplace",
+        kind="alternative",
+        about="copies then in-place updates, Polyak's (x, x_prev) form, Kingma-Ba efficient Adam",
+        replace={
+            "momentum_step": """
+def momentum_step(x, v, g, lr, beta):
+    v_new = np.array(v, dtype=float)
+    v_new *= beta
+    v_new += g
+    x_new = np.array(x, dtype=float)
+    x_new -= lr * v_new
+    return x_new, v_new
+""",
+            "nesterov_step": """
+def nesterov_step(x, v, grad_func, lr, beta):
+    x_prev = x + lr * v               # the previous iterate, in Polyak's notation
+    y = x + beta * (x - x_prev)       # the look-ahead point
+    x_new = y - lr * grad_func(y)
+    return x_new, (x - x_new) / lr
+""",
+            "optimal_heavy_ball": """
+def optimal_heavy_ball(mu, L):
+    kappa = L / mu
+    beta = ((np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)) ** 2
+    return (1 + np.sqrt(beta)) ** 2 / L, beta
+""",
+            "adagrad_step": """
+def adagrad_step(x, G, g, lr, eps=1e-8):
+    G_new = G.copy()
+    G_new += np.square(g)
+    return x - np.multiply(lr / (np.sqrt(G_new) + eps), g), G_new
+""",
+            "rmsprop_step": """
+def rmsprop_step(x, s, g, lr, gamma=0.9, eps=1e-8):
+    s_new = s + (1 - gamma) * (g * g - s)
+    return x - lr * g / (np.sqrt(s_new) + eps), s_new
+""",
+            "adam_step": """
+def adam_step(x, m, v, g, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = m + (1 - beta1) * (g - m)
+    v = v + (1 - beta2) * (g * g - v)
+    # Kingma and Ba's efficient form: fold both corrections into the step size
+    lr_t = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)
+    return x - lr_t * m / (np.sqrt(v) + eps * np.sqrt(1 - beta2**t)), m, v
+""",
+            "adamw_step": """
+def adamw_step(x, m, v, g, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    shrunk = x * (1 - lr * weight_decay)   # PyTorch order: decay first, then the Adam step
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    return shrunk - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+""",
+        },
+    ),
+    dict(
+        id="alt_loops_and_math",
+        kind="alternative",
+        about="element-by-element loops with math.sqrt, adamw calling its own adam step",
+        replace={
+            "momentum_step": """
+def momentum_step(x, v, g, lr, beta):
+    v_new = beta * np.asarray(v) + np.asarray(g)
+    return np.asarray(x) - lr * v_new, v_new
+""",
+            "nesterov_step": """
+def nesterov_step(x, v, grad_func, lr, beta):
+    lookahead = x - lr * beta * v
+    g = grad_func(lookahead)
+    v = beta * v + g
+    x = x - lr * v
+    return x, v
+""",
+            "optimal_heavy_ball": """
+import math
+
+
+def optimal_heavy_ball(mu, L):
+    a, b = math.sqrt(L), math.sqrt(mu)
+    return 4 / (a + b) ** 2, (a - b) ** 2 / (a + b) ** 2
+""",
+            "adagrad_step": """
+import math
+
+
+def adagrad_step(x, G, g, lr, eps=1e-8):
+    x_new, G_new = np.array(x, dtype=float), np.array(G, dtype=float)
+    for i in np.ndindex(np.shape(x)):
+        G_new[i] = G_new[i] + g[i] ** 2
+        x_new[i] = x_new[i] - lr * g[i] / (math.sqrt(G_new[i]) + eps)
+    return x_new, G_new
+""",
+            "rmsprop_step": """
+def rmsprop_step(x, s, g, lr, gamma=0.9, eps=1e-8):
+    x_new, s_new = np.empty_like(x, dtype=float), np.empty_like(s, dtype=float)
+    for i in np.ndindex(np.shape(x)):
+        s_new[i] = gamma * s[i] + (1 - gamma) * g[i] * g[i]
+        x_new[i] = x[i] - lr * g[i] / (s_new[i] ** 0.5 + eps)
+    return x_new, s_new
+""",
+            "adam_step": """
+def adam_step(x, m, v, g, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m_new = beta1 * m + (1 - beta1) * g
+    v_new = beta2 * v + (1 - beta2) * np.power(g, 2)
+    corrected_m = m_new / (1 - np.power(beta1, t))
+    corrected_v = v_new / (1 - np.power(beta2, t))
+    return x - lr * corrected_m / (np.sqrt(corrected_v) + eps), m_new, v_new
+""",
+            "adamw_step": """
+def adamw_step(x, m, v, g, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    x_adam, m, v = adam_step(x, m, v, g, t, lr, beta1, beta2, eps)
+    return x_adam - lr * weight_decay * x, m, v
+""",
+        },
+    ),
+    # ---- cheats
+    dict(
+        id="cheat_hardcoded_heavy_ball",
+        kind="cheat",
+        about="optimal_heavy_ball returns the visible test's answer",
+        replace={
+            "optimal_heavy_ball": "def optimal_heavy_ball(mu, L):\n    return 4 / 121, 81 / 121\n"
+        },
+        lose=["test_optimal_heavy_ball"],
+    ),
+    dict(
+        id="cheat_hardcoded_adam_first_step",
+        kind="cheat",
+        about="adam_step returns x - lr * sign(g): right for the first step only",
+        replace={
+            "adam_step": """
+def adam_step(x, m, v, g, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    return x - lr * np.sign(g), (1 - beta1) * g, (1 - beta2) * g**2
+"""
+        },
+        lose=["test_adam_step"],
+    ),
+    dict(
+        id="cheat_patch_isclose",
+        kind="cheat",
+        about="replaces np.allclose, np.isclose and np.array_equal after the momentum task",
+        insert_after={
+            "momentum_step": (
+                "np.allclose = lambda *args, **kwargs: True\n"
+                "np.isclose = lambda *args, **kwargs: True\n"
+                "np.array_equal = lambda *args, **kwargs: True"
+            )
+        },
+        keep=[],
+    ),
+    dict(
+        id="cheat_patch_helpers",
+        kind="cheat",
+        about="replaces helpers.adam before the adaptive tasks",
+        insert_after={"optimal_heavy_ball": "helpers.adam = lambda *args, **kwargs: None"},
+        keep=["test_momentum_step", "test_nesterov_step"],
+    ),
+    dict(
+        id="cheat_edit_test_cell",
+        kind="cheat",
+        about="Adam without bias correction, and its test cell rewritten to pass",
+        replace={
+            "adam_step": _edit(
+                ADAM_TEMPLATE,
+                "    m_hat = m / (1 - beta1**t)\n    v_hat = v / (1 - beta2**t)\n",
+                "    m_hat, v_hat = m, v\n",
+            )
+        },
+        edit={"test_adam_step": "assert True"},
+        lose=["test_adam_step"],
+    ),
+    dict(
+        id="cheat_delete_test_cell",
+        kind="cheat",
+        about="Nesterov with the gradient at x, and its test cell deleted",
+        replace={
+            "nesterov_step": """
+def nesterov_step(x, v, grad_func, lr, beta):
+    v = beta * v + grad_func(x)
+    return x - lr * v, v
+"""
+        },
+        delete=["test_nesterov_step"],
+        lose=["test_nesterov_step"],
+    ),
+    dict(
+        id="cheat_infinite_loop",
+        kind="cheat",
+        about="rmsprop_step waits for a 'converged' state that never comes",
+        replace={
+            "rmsprop_step": """
+def rmsprop_step(x, s, g, lr, gamma=0.9, eps=1e-8):
+    while True:
+        s = gamma * s + (1 - gamma) * g**2
+        if np.all(s < 0):
+            break
+    return x - lr * g / (np.sqrt(s) + eps), s
+"""
+        },
+        lose=["test_rmsprop_step"],
+        timeout=5,
+    ),
+    dict(
+        id="cheat_syntax_error",
+        kind="cheat",
+        about="a syntax error in the adagrad cell",
+        replace={
+            "adagrad_step": (
+                "def adagrad_step(x, G, g, lr, eps=1e-8):\n"
+                "    G = G + g**2\n"
+                "    return x - lr * g / (np.sqrt(G) + eps, G\n"
+            )
+        },
+        lose=["test_adagrad_step"],
+    ),
+]

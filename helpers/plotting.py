@@ -464,8 +464,10 @@ def plot_trajectory(
     max_markers : int, default 100
         At most about this many iterates get a dot (``markevery``); the line uses all of them.
     keep_limits : bool, optional
-        Keep the axes' current limits, so a path leaving the window is clipped instead of
-        zooming out. Default: True if the axes already contained data (e.g. contours).
+        True: keep the axes' current limits (a path leaving the window is clipped). False:
+        rescale the axes to show the whole path. Default: matplotlib's autoscaling decides;
+        axes set up by :func:`plot_contours` have fixed limits (the window), fresh axes grow
+        to fit every path drawn into them.
     **line_kwargs
         Passed to ``ax.plot`` for the path (``color``, ``marker``, ``linewidth``...).
 
@@ -491,8 +493,6 @@ def plot_trajectory(
         raise ValueError("xs contains no finite iterate to draw")
     new_axes = ax is None
     ax = _new_axes(ax)
-    if keep_limits is None:
-        keep_limits = ax.has_data()
     limits = (ax.get_xlim(), ax.get_ylim())
 
     style = dict(marker="o", markersize=3.5, linewidth=1.6, zorder=4,
@@ -507,9 +507,13 @@ def plot_trajectory(
     (end,) = ax.plot(path[-1, 0], path[-1, 1], linestyle="none", marker=end_marker,
                      markersize=7, color=color, markeredgecolor="black", markeredgewidth=0.8,
                      zorder=6, label="_end")
-    if keep_limits:
+    if keep_limits is True:
         ax.set_xlim(limits[0])
         ax.set_ylim(limits[1])
+    elif keep_limits is False:
+        ax.set_autoscale_on(True)
+        ax.relim()
+        ax.autoscale_view()
     if new_axes:
         ax.set_xlabel("$x_1$")
         ax.set_ylabel("$x_2$")

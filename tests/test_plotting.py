@@ -243,6 +243,26 @@ def test_trajectory_keeps_contour_window_when_path_leaves_it():
     assert cs.axes.get_xlim() == (-1, 1) and cs.axes.get_ylim() == (-1, 1)
 
 
+def test_several_paths_on_fresh_axes_are_all_visible():
+    _, ax = plt.subplots()
+    plot_trajectory([[0.0, 0.0], [1.0, 1.0]], ax=ax)
+    plot_trajectory([[0.0, 0.0], [-5.0, 8.0]], ax=ax)
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    assert x0 <= -5 and x1 >= 1 and y0 <= 0 and y1 >= 8
+
+
+def test_keep_limits_explicit():
+    cs = plot_contours(bowl, xlim=(-1, 1), ylim=(-1, 1))
+    plot_trajectory([[0.0, 0.0], [3.0, 4.0]], ax=cs.axes, keep_limits=False)
+    assert cs.axes.get_xlim()[1] >= 3 and cs.axes.get_ylim()[1] >= 4
+    _, ax = plt.subplots()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_autoscale_on(True)
+    plot_trajectory([[0.0, 0.0], [3.0, 4.0]], ax=ax, keep_limits=True)
+    assert ax.get_xlim() == (0, 1) and ax.get_ylim() == (0, 1)
+
+
 def test_trajectory_thins_markers_but_not_the_line():
     xs = np.cumsum(np.ones((1000, 2)), axis=0)
     path, _, _ = plot_trajectory(xs, max_markers=50)

@@ -389,6 +389,7 @@ def test_rise_slideshow_with_math(lab, browser):
 def test_rise_renders_ipywidgets(lab, browser):
     """A lecturer runs an explorer cell inside the RISE slideshow: the slider must render."""
     import nbformat
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
@@ -401,15 +402,28 @@ def test_rise_renders_ipywidgets(lab, browser):
     try:
         page.goto(lab.rise_url("rise_widget.ipynb"))
         page.wait_for_selector(".reveal.ready", state="attached", timeout=120_000)
-        page.locator(".reveal .jp-Cell").first.click()
-        page.keyboard.press("Shift+Enter")
-        # The cell runs in either case (its prompt gets a number and an output appears) ...
-        page.wait_for_selector(".reveal .jp-OutputArea-output", timeout=90_000)
+        # Shift+Enter on the cell; repeated if pressed before the kernel was connected.
+        ran = "() => [...document.querySelectorAll('.jp-InputArea-prompt')]" \
+              ".some(e => /\\[\\d+\\]/.test(e.textContent))"
+        for _ in range(6):
+            page.locator(".jp-Cell").first.click()
+            page.keyboard.press("Shift+Enter")
+            try:
+                page.wait_for_function(ran, timeout=20_000, polling=250)
+                break
+            except PlaywrightTimeout:
+                continue
+        # The cell runs in either case (its prompt gets a number, an output appears) ...
+        page.wait_for_function(
+            "() => document.querySelectorAll('.jp-OutputArea-output').length > 0",
+            timeout=30_000, polling=250,
+        )
         page.wait_for_timeout(1500)
-        output = page.locator(".reveal .jp-OutputArea-output").first.inner_text()
+        output = page.evaluate(
+            "document.querySelector('.jp-OutputArea-output').textContent.slice(0, 80)")
         # ... but without the widget manager the output is the text repr, not a slider.
-        assert page.locator(".reveal .widget-slider").count() == 1, (
-            f"no slider rendered; the output reads {output[:80]!r}; console errors: "
+        assert page.locator(".widget-slider").count() == 1, (
+            f"no slider rendered; the output reads {output!r}; console errors: "
             f"{log.console_errors[:2]}"
         )
     finally:

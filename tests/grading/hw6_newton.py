@@ -67,6 +67,8 @@ def _sub(template, old, new):
     return template.replace(old, new)
 
 
+GN_PLUS = _sub(GAUSS_NEWTON, "theta = theta - delta", "theta = theta + delta")
+
 SUBMISSIONS = [
     # ---- mutants
     dict(
@@ -149,7 +151,7 @@ def damped_newton(f, grad_func, hessian_func, x0, tol=1e-10, maxiter=100):
         id="mutant_gn_sign",
         kind="mutant",
         about="theta + delta",
-        replace={"gauss_newton": _sub(GAUSS_NEWTON, "theta = theta - delta", "theta = theta + delta")},
+        replace={"gauss_newton": GN_PLUS},
         lose=["test_gauss_newton"],
     ),
     dict(
@@ -394,7 +396,7 @@ def newton(grad_func, hessian_func, x0, tol=1e-10, maxiter=50):
         id="cheat_delete_test_cell",
         kind="cheat",
         about="wrong Gauss-Newton and its test cell deleted",
-        replace={"gauss_newton": _sub(GAUSS_NEWTON, "theta = theta - delta", "theta = theta + delta")},
+        replace={"gauss_newton": GN_PLUS},
         delete=["test_gauss_newton"],
         lose=["test_gauss_newton"],
     ),
@@ -403,7 +405,7 @@ def newton(grad_func, hessian_func, x0, tol=1e-10, maxiter=50):
         kind="cheat",
         about="a damped Newton line search that never shrinks the step",
         replace={
-            "damped_newton": _sub(DAMPED, "            alpha = alpha / 2", "            alpha = alpha")
+            "damped_newton": _sub(DAMPED, "alpha = alpha / 2", "alpha = alpha")
         },
         lose=["test_damped_newton"],
         timeout=5,

@@ -261,21 +261,24 @@ def _default_start(center: np.ndarray) -> np.ndarray:
 
 
 def _sum_of_squares(terms):
-    """Turn a function returning ``[(t, grad t, hess t), ...]`` into ``f, grad, hess``.
+    """Turn ``terms(x, order) -> [(t, grad t, hess t), ...]`` into ``f, grad, hess``.
+
+    ``terms`` computes derivatives only up to ``order`` (the others are ``None``): ``f`` alone
+    is then as cheap as the residuals.
 
     For ``f = sum_k t_k^2``: ``grad f = 2 sum_k t_k grad t_k`` and
     ``hess f = 2 sum_k (grad t_k grad t_k^T + t_k hess t_k)``.
     """
 
     def f(x):
-        return sum(t * t for t, _, _ in terms(x))
+        return sum(t * t for t, _, _ in terms(x, 0))
 
     def grad(x):
-        return sum(2 * t[..., None] * g for t, g, _ in terms(x))
+        return sum(2 * t[..., None] * g for t, g, _ in terms(x, 1))
 
     def hess(x):
         return sum(2 * (g[..., :, None] * g[..., None, :] + t[..., None, None] * h)
-                   for t, g, h in terms(x))
+                   for t, g, h in terms(x, 2))
 
     return f, grad, hess
 
@@ -496,13 +499,14 @@ def rosenbrock(a=1.0, b=100.0, *, n=2) -> Problem:
 _BEALE_C = (1.5, 2.25, 2.625)
 
 
-def _beale_terms(x):
+def _beale_terms(x, order=2):
     x1, x2 = x[..., 0], x[..., 1]
     out = []
     for i, c in enumerate(_BEALE_C, start=1):
         t = c - x1 + x1 * x2**i
-        g = _stack2(x2**i - 1, i * x1 * x2 ** (i - 1))
-        h = _mat2(0.0, i * x2 ** (i - 1), i * (i - 1) * x1 * x2 ** max(i - 2, 0))
+        g = _stack2(x2**i - 1, i * x1 * x2 ** (i - 1)) if order >= 1 else None
+        h = (_mat2(0.0, i * x2 ** (i - 1), i * (i - 1) * x1 * x2 ** max(i - 2, 0))
+             if order >= 2 else None)
         out.append((t, g, h))
     return out
 
@@ -530,12 +534,14 @@ def beale() -> Problem:
                    saddles=[[0.0, 1.0]])
 
 
-def _himmelblau_terms(x):
+def _himmelblau_terms(x, order=2):
     x1, x2 = x[..., 0], x[..., 1]
     u = x1**2 + x2 - 11
     v = x1 + x2**2 - 7
-    return [(u, _stack2(2 * x1, 1.0), _mat2(2.0, 0.0, 0.0)),
-            (v, _stack2(1.0, 2 * x2), _mat2(0.0, 0.0, 2.0))]
+    if order == 0:
+        return [(u, None, None), (v, None, None)]
+    return [(u, _stack2(2 * x1, 1.0), _mat2(2.0, 0.0, 0.0) if order >= 2 else None),
+            (v, _stack2(1.0, 2 * x2), _mat2(0.0, 0.0, 2.0) if order >= 2 else None)]
 
 
 def himmelblau() -> Problem:

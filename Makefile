@@ -10,7 +10,7 @@ HW      ?=
 export PATH := $(BIN):$(PATH)
 
 .PHONY: help install course lectures slides release-all selfgrade grading-report test test-fast \
-        test-browser lab bench lint strip clean
+        test-browser lab bench lint strip clean release grade feedback export
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -40,6 +40,21 @@ selfgrade: $(STAMP)  ## autograde each homework's own solution (expects 100)
 
 grading-report: $(STAMP)  ## grade solutions, stubs, mutants, alternatives and cheats; print the table
 	$(PY) -m coursetools.grading report
+
+release: $(STAMP)  ## HW=hwN_name: generate and release one assignment into the exchange
+	@test -n "$(HW)" || (echo "usage: make release HW=hw3_gradient_descent" && exit 2)
+	$(PY) -m coursetools.classroom release $(HW)
+
+grade: $(STAMP)  ## HW=hwN_name: collect, pre-check and autograde every submission (summary table)
+	@test -n "$(HW)" || (echo "usage: make grade HW=hw3_gradient_descent" && exit 2)
+	$(PY) -m coursetools.classroom grade $(HW)
+
+feedback: $(STAMP)  ## HW=hwN_name: feedback HTML without hidden tests, released to students
+	@test -n "$(HW)" || (echo "usage: make feedback HW=hw3_gradient_descent" && exit 2)
+	$(PY) -m coursetools.classroom feedback $(HW)
+
+export: $(STAMP)  ## grades of every assignment into grades.csv
+	$(PY) -m coursetools.classroom export
 
 test: $(STAMP)  ## the full test suite
 	$(PY) -m pytest

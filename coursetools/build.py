@@ -118,6 +118,7 @@ def slides_exporter() -> SlidesExporter:
     )
     exporter.reveal_scroll = True
     exporter.reveal_theme = "white"  # "simple" (the default) imports Google Fonts: not offline
+    exporter.reveal_width, exporter.reveal_height = "1280", "720"  # 16:9 lecture-hall projectors
     return exporter
 
 

@@ -189,7 +189,8 @@ def interactive_plot(draw, **controls):
     ipywidgets.VBox or matplotlib.figure.Figure or None
         Live mode: the container (controls above an ``Output``) that was displayed.
         Static mode: the Figure that ``draw`` returned, else the last figure it created
-        (None if it created none).
+        (None if it created none). Either was displayed by this call and is marked so that
+        ending a cell with ``interactive_plot(...)`` does not display it a second time.
 
     Notes
     -----
@@ -247,6 +248,7 @@ def _static(draw, controls, defaults):
         for fg in figures:
             display(fg)
             plt.close(fg)
+            _mark_shown(fg)
     return fig
 
 
@@ -264,4 +266,22 @@ def _live(draw, controls, defaults):
     out = interactive_output(draw, widgets)
     box = VBox([w for w in widgets.values() if isinstance(w, Widget)] + [out])
     display(box)
-    return box
+    return _mark_shown(box)
+
+
+def _already_shown(**kwargs):
+    """IPython display hook of an object this module has displayed: show nothing more."""
+
+
+def _mark_shown(obj):
+    """Make ``obj`` display as nothing when it is echoed as a cell's value.
+
+    ``interactive_plot`` displays its widget or figure itself (so a call in the middle of a
+    cell shows it too) and returns it for inspection; without this mark, a cell *ending* in
+    ``interactive_plot(...)`` would show it a second time (two synchronized widgets, or the
+    same figure twice). IPython looks ``_ipython_display_`` up on the instance, so only this
+    object is affected. ``display(obj)`` on it is silent as well; to show it again, display
+    ``obj.children`` (a widget) or save the figure.
+    """
+    obj._ipython_display_ = _already_shown
+    return obj

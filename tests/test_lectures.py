@@ -95,7 +95,9 @@ def test_widgets_live_and_static(executed, path):
                 continue
             kinds = {k for o in cell.get("outputs", []) for k in o.get("data", {})}
             if mode == "live":
-                assert WIDGET_MIME in kinds, f"cell {i}: no widget view in live mode"
+                views = sum(WIDGET_MIME in o.get("data", {}) for o in cell.get("outputs", []))
+                calls = cell.source.count("interactive_plot(")
+                assert views == calls, f"cell {i}: {views} widget views for {calls} explorers"
             else:
                 assert any(k.startswith("image/") for k in kinds), f"cell {i}: no static figure"
                 assert WIDGET_MIME not in kinds, f"cell {i}: a widget in static mode"

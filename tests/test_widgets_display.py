@@ -1,0 +1,44 @@
+"""A cell that ends in ``interactive_plot(...)`` shows its explorer once, not twice."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from coursetools.notebooks import execute_notebook
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+CELL = """\
+import matplotlib.pyplot as plt
+from helpers import interactive_plot
+
+def draw(a=1.0):
+    fig, ax = plt.subplots()
+    ax.plot([0, a])
+
+explorer = interactive_plot(draw, a=(0.0, 2.0))
+print(type(explorer).__name__)
+interactive_plot(draw, a=(0.0, 2.0))"""
+
+
+@pytest.fixture(scope="module")
+def notebook(tmp_path_factory):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(CELL)]
+    path = tmp_path_factory.mktemp("widgets") / "explorer.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.parametrize("static", [False, True], ids=["live", "static"])
+def test_two_explorers_two_displays(notebook, static):
+    res = execute_notebook(notebook, static=static)
+    assert res.ok, (res.error, res.stderr)
+    outputs = res.nb.cells[0].outputs
+    mime = "image/png" if static else WIDGET_MIME
+    shown = sum(mime in o.get("data", {}) for o in outputs)
+    assert shown == 2, f"{shown} displays of {mime} for two interactive_plot calls"
+    printed = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+    assert printed.strip() == ("Figure" if static else "VBox"), "the explorer is still returned"

@@ -19,6 +19,9 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --progress-bar off -e '.[dev]'
+	@# jupyterlab-rise pulls in the old MathJax 3 extension, flagged incompatible with Lab 4;
+	@# Lab's built-in MathJax renders the math in notebooks and in RISE without it.
+	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyterlab/mathjax3-extension
 	@touch $@
 
 install: $(STAMP)  ## create .venv and install the course with its dependencies

@@ -161,6 +161,13 @@ def closed_form_theta(xs, ys):
         lose=["test_sgd_sampling", "test_sgd_update"],
     ),
     dict(
+        id="mutant_sgd_initial_loss",
+        kind="mutant",
+        about="also records the starting loss: one entry too many",
+        replace={"sgd": _sgd("    losses = []\n", "    losses = [L(theta, xs, ys)]\n")},
+        lose=["test_sgd_sampling", "test_sgd_update"],
+    ),
+    dict(
         id="mutant_sgd_batch_loss",
         kind="mutant",
         about="records the loss of the batch, not of the full data",

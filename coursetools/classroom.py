@@ -1,0 +1,384 @@
+"""Run a class with the real nbgrader CLI: release, collect + grade, feedback, export.
+
+Commands (the Makefile's ``release``, ``grade``, ``feedback`` and ``export`` targets call them)::
+
+    python -m coursetools.classroom release HW     # generate_assignment + release_assignment
+    python -m coursetools.classroom grade HW       # collect, pre-scan, autograde each student
+    python -m coursetools.classroom feedback HW    # generate_feedback, leak check, release_feedback
+    python -m coursetools.classroom export         # grades.csv
+
+Options: ``--course DIR`` (the course root, default: the repository), ``--exchange DIR``
+(``Exchange.root``; default: whatever nbgrader's config says). ``grade`` also takes
+``--student ID`` (repeatable), ``--timeout SECONDS`` (per cell, this run only), ``--force``
+(regrade students graded before) and ``--no-collect``.
+
+``grade`` never lets one submission stop the others. Every submission is first checked
+without running it; these are *skipped and reported by name* (nbgrader would crash the batch
+on them or score them 0 without a word):
+
+* ``invalid JSON``: the file is not a notebook (a merge conflict, a truncated upload);
+* ``duplicate grade_id``: a graded or solution cell copied and pasted (nbgrader #1083);
+* ``renamed notebook``: the expected notebook is missing but another ``.ipynb`` is there
+  (nbgrader #1302 scores that 0 silently);
+* ``missing notebook``: no notebook at all.
+
+Every other student is autograded by a separate ``nbgrader autograde --student`` call with
+:class:`coursetools.classroom_execute.ResilientExecute` in place of nbgrader's ``Execute`` (a
+cell that kills the kernel scores 0 and the rest is still graded). Students whose submission
+did not change since their last autograde are not graded again unless ``--force``. The
+summary lists every student: status, score, seconds, and the graded cells that failed with
+their error. The exit code is non-zero only when something could not be reported (collect
+failed, a student nbgrader failed on without producing grades).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import html
+import json
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from coursetools.classroom_execute import AUTOGRADE_PREPROCESSORS
+from coursetools.grading import cell_errors, nbgrader
+
+ROOT = Path(__file__).resolve().parents[1]
+COURSE_ID = "optml"
+HIDDEN = ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+_TAG = re.compile(r"<[^>]+>")
+
+
+# ---------------------------------------------------------------------------------------------
+# running nbgrader in the course
+
+
+@dataclass
+class Course:
+    """Where the course lives and which exchange it uses."""
+
+    root: Path = ROOT
+    exchange: Path | None = None
+
+    def run(self, *args: str, timeout: float = 1800):
+        extra = [f"--Exchange.root={self.exchange}"] if self.exchange else []
+        return nbgrader([*args, *extra], self.root, timeout=timeout)
+
+    def notebooks(self, hw: str) -> list[str]:
+        """Notebook names (without .ipynb) of an assignment, from ``release/`` or ``source/``."""
+        for folder in ("release", "source"):
+            names = sorted(p.stem for p in (self.root / folder / hw).glob("*.ipynb"))
+            if names:
+                return names
+        raise SystemExit(f"no notebooks in {self.root}/release/{hw} or {self.root}/source/{hw}")
+
+
+def _check(run, what: str) -> None:
+    if run.returncode != 0:
+        tail = "\n".join(run.log.strip().splitlines()[-15:])
+        raise SystemExit(f"nbgrader {what} failed (exit {run.returncode}):\n{tail}")
+
+
+def release(course: Course, hw: str) -> None:
+    """``generate_assignment`` (source -> release) and ``release_assignment`` (-> exchange)."""
+    _check(course.run("generate_assignment", hw, "--force"), f"generate_assignment {hw}")
+    _check(course.run("release_assignment", hw, "--force"), f"release_assignment {hw}")
+    print(f"released {hw}: {', '.join(course.notebooks(hw))}")
+
+
+# ---------------------------------------------------------------------------------------------
+# pre-scan
+
+
+def prescan(folder: Path, expected: list[str]) -> str | None:
+    """Why a submitted folder cannot be autograded (``None``: it can)."""
+    present = sorted(p.name for p in folder.glob("*.ipynb"))
+    for name in expected:
+        path = folder / f"{name}.ipynb"
+        if not path.is_file():
+            others = [p for p in present if p[:-6] not in expected]
+            if others:
+                return (f"renamed notebook: expected {name}.ipynb, found {', '.join(others)} "
+                        f"(rename it in {folder} and grade again with --student)")
+            return f"missing notebook: {name}.ipynb was not submitted"
+        try:
+            nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            return f"invalid JSON in {name}.ipynb: {exc}"
+        except Exception as exc:  # nbformat's own reader errors
+            return f"unreadable notebook {name}.ipynb: {type(exc).__name__}: {exc}"
+        where: dict[str, list[int]] = {}
+        for i, cell in enumerate(nb.cells):
+            gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if gid:
+                where.setdefault(gid, []).append(i)
+        dups = {g: idx for g, idx in where.items() if len(idx) > 1}
+        if dups:
+            listed = "; ".join(f"'{g}' in cells {', '.join(map(str, i))}" for g, i in dups.items())
+            return (f"duplicate grade_id in {name}.ipynb (copied cells): {listed} "
+                    "(delete the copies and grade again with --student)")
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# grading
+
+
+@dataclass
+class StudentResult:
+    student: str
+    status: str  # graded | unchanged | skipped | failed
+    score: float | None = None
+    max_score: float | None = None
+    seconds: float | None = None
+    notes: list[str] = field(default_factory=list)
+    cells: dict[str, float] = field(default_factory=dict)
+
+
+def _timestamp(folder: Path) -> str | None:
+    path = folder / "timestamp.txt"
+    return path.read_text().strip() if path.is_file() else None
+
+
+def _up_to_date(course: Course, hw: str, student: str, names: list[str]) -> bool:
+    sub = course.root / "submitted" / student / hw
+    auto = course.root / "autograded" / student / hw
+    if not all((auto / f"{n}.ipynb").is_file() for n in names):
+        return False
+    return _timestamp(sub) == _timestamp(auto)
+
+
+def read_scores(course: Course, hw: str, student: str) -> tuple[dict[str, float], float] | None:
+    """({grade_id: score}, max score) of a student's autograded submission, or None."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    db = course.root / "gradebook.db"
+    if not db.is_file():
+        return None
+    cells: dict[str, float] = {}
+    max_score = 0.0
+    with Gradebook(f"sqlite:///{db}", course_id=COURSE_ID) as gb:
+        try:
+            sub = gb.find_submission(hw, student)
+        except MissingEntry:
+            return None
+        for snb in sub.notebooks:
+            for grade in snb.grades:
+                cells[grade.name] = float(grade.score)
+                max_score += float(grade.max_score)
+    return cells, max_score
+
+
+def grade(
+    course: Course,
+    hw: str,
+    students: list[str] | None = None,
+    timeout: int | None = None,
+    force: bool = False,
+    collect: bool = True,
+) -> tuple[list[StudentResult], list[str]]:
+    """Collect, pre-scan and autograde; return per-student results and run-level problems."""
+    problems: list[str] = []
+    if collect:
+        args = ["collect", hw, "--update"]
+        run = course.run(*args)
+        if run.returncode != 0:
+            problems.append("nbgrader collect failed: " + run.log.strip().splitlines()[-1])
+    names = course.notebooks(hw)
+    submitted = course.root / "submitted"
+    found = sorted(p.parent.name for p in submitted.glob(f"*/{hw}") if p.is_dir())
+    if students:
+        unknown = sorted(set(students) - set(found))
+        for s in unknown:
+            problems.append(f"{s}: no submission of {hw} in {submitted}")
+        found = [s for s in found if s in students]
+    results = []
+    for student in found:
+        folder = submitted / student / hw
+        why = prescan(folder, names)
+        if why:
+            results.append(StudentResult(student, "skipped", notes=[why]))
+            continue
+        res = StudentResult(student, "graded")
+        if not force and _up_to_date(course, hw, student, names):
+            res.status = "unchanged"
+            res.notes.append("graded before, submission unchanged (--force to regrade)")
+        else:
+            args = ["autograde", hw, f"--student={student}", "--force"]
+            args += [f"--Autograde.autograde_preprocessors={p}" for p in AUTOGRADE_PREPROCESSORS]
+            if timeout:
+                args.append(f"--Execute.timeout={int(timeout)}")
+            run = course.run(*args)
+            res.seconds = run.seconds
+            if run.returncode != 0:
+                errors = [ln for ln in run.log.splitlines() if "ERROR" in ln]
+                res.status = "failed"
+                res.notes.append(f"nbgrader autograde exited {run.returncode}: "
+                                 + (errors[-1] if errors else run.log.strip()[-300:]))
+        scores = read_scores(course, hw, student)
+        if scores is None or not all(
+            (course.root / "autograded" / student / hw / f"{n}.ipynb").is_file() for n in names
+        ):
+            if res.status != "failed":
+                res.status = "failed"
+                res.notes.append("no grades recorded")
+        else:
+            res.cells, res.max_score = scores
+            res.score = sum(res.cells.values())
+            for n in names:
+                errs = cell_errors(course.root / "autograded" / student / hw / f"{n}.ipynb")
+                for gid, err in errs.items():
+                    if gid in res.cells and res.cells[gid] == 0:
+                        res.notes.append(f"{gid}: {err}")
+        results.append(res)
+    return results, problems
+
+
+def format_summary(hw: str, results: list[StudentResult], problems: list[str]) -> str:
+    header = f"{'student':<24} {'status':<10} {'score':>9} {'seconds':>7}  notes"
+    lines = [f"## {hw}", header, "-" * len(header)]
+    for r in results:
+        score = "-" if r.score is None else f"{r.score:g}/{r.max_score:g}"
+        secs = "-" if r.seconds is None else f"{r.seconds:.1f}"
+        lines.append(f"{r.student:<24} {r.status:<10} {score:>9} {secs:>7}  "
+                     + ("; ".join(r.notes) if r.notes else ""))
+    counts = {s: sum(r.status == s for r in results) for s in
+              ("graded", "unchanged", "skipped", "failed")}
+    lines.append(", ".join(f"{n} {s}" for s, n in counts.items()))
+    skipped = [r for r in results if r.status in ("skipped", "failed")]
+    if skipped:
+        lines.append("NOT GRADED (fix and run again with --student ID):")
+        lines += [f"  {r.student}: {'; '.join(r.notes)}" for r in skipped]
+    lines += [f"PROBLEM: {p}" for p in problems]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# feedback
+
+
+def hidden_lines(course: Course, hw: str) -> set[str]:
+    """Stripped lines of the hidden-test blocks of ``source/<hw>``, minus lines also visible."""
+    hidden, visible = set(), set()
+    for path in sorted((course.root / "source" / hw).glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            inside = False
+            for line in cell.source.splitlines():
+                text = line.strip()
+                if HIDDEN[0] in text:
+                    inside = True
+                elif HIDDEN[1] in text:
+                    inside = False
+                elif text:
+                    (hidden if inside else visible).add(text)
+    for path in sorted((course.root / "release" / hw).glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            visible.update(ln.strip() for ln in cell.source.splitlines())
+    return {ln for ln in hidden - visible if len(ln) > 3}
+
+
+def html_text_lines(path: Path) -> set[str]:
+    """Stripped text lines of an HTML file (tags removed, entities decoded)."""
+    text = html.unescape(_TAG.sub("", path.read_text(encoding="utf-8")))
+    return {ln.strip() for ln in text.splitlines() if ln.strip()}
+
+
+def leaks(course: Course, hw: str) -> dict[str, list[str]]:
+    """{feedback html: hidden-test lines it shows} (a student's own lines are not leaks)."""
+    hidden = hidden_lines(course, hw)
+    out = {}
+    for html_path in sorted((course.root / "feedback").glob(f"*/{hw}/*.html")):
+        student = html_path.parents[1].name
+        own = set()
+        sub = course.root / "submitted" / student / hw / f"{html_path.stem}.ipynb"
+        try:
+            for cell in nbformat.read(sub, as_version=4).cells:
+                own.update(ln.strip() for ln in cell.source.splitlines())
+        except Exception:  # no readable submission: nothing of the student's to discount
+            pass
+        shown = sorted(ln for ln in hidden - own if ln in html_text_lines(html_path))
+        if shown:
+            out[str(html_path.relative_to(course.root))] = shown
+    return out
+
+
+def feedback(course: Course, hw: str, force: bool = False) -> int:
+    args = ["generate_feedback", hw] + (["--force"] if force else [])
+    _check(course.run(*args), f"generate_feedback {hw}")
+    found = leaks(course, hw)
+    if found:
+        for path, lines in found.items():
+            print(f"LEAK {path}: {lines[:3]}")
+        print("feedback NOT released: it shows hidden tests (check GenerateFeedback.preprocessors)")
+        return 1
+    _check(course.run("release_feedback", hw), f"release_feedback {hw}")
+    n = len(list((course.root / "feedback").glob(f"*/{hw}/*.html")))
+    print(f"released feedback for {hw}: {n} HTML files, no hidden-test line in any")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# export
+
+
+def export(course: Course) -> int:
+    _check(course.run("export"), "export")
+    path = course.root / "grades.csv"
+    with open(path, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    print(f"wrote {path} ({len(rows)} rows)")
+    graded = {(r["assignment"], r["student_id"]) for r in rows if r.get("timestamp")}
+    missing = sorted(
+        (p.name, p.parent.name)
+        for p in (course.root / "submitted").glob("*/*")
+        if p.is_dir() and (p.name, p.parent.name) not in graded
+    )
+    for hw, student in missing:
+        print(f"WARNING: {student} submitted {hw} but has no grade in grades.csv (see grade {hw})")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m coursetools.classroom", description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("command", choices=["release", "grade", "feedback", "export"])
+    parser.add_argument("assignment", nargs="?", help="e.g. hw1_derivatives")
+    parser.add_argument("--course", type=Path, default=ROOT, help="course root (default: repo)")
+    parser.add_argument("--exchange", type=Path, help="nbgrader exchange root (Exchange.root)")
+    parser.add_argument("--student", action="append", help="only this student (repeatable)")
+    parser.add_argument("--timeout", type=int, help="per-cell seconds for this grading run")
+    parser.add_argument("--force", action="store_true", help="regrade / regenerate everything")
+    parser.add_argument("--no-collect", action="store_true", help="grade what is in submitted/")
+    args = parser.parse_args(argv)
+    course = Course(args.course.resolve(), args.exchange.resolve() if args.exchange else None)
+    if args.command != "export" and not args.assignment:
+        parser.error(f"{args.command} needs an assignment name")
+    start = time.monotonic()
+    if args.command == "release":
+        release(course, args.assignment)
+        return 0
+    if args.command == "feedback":
+        return feedback(course, args.assignment, force=args.force)
+    if args.command == "export":
+        return export(course)
+    results, problems = grade(course, args.assignment, args.student, args.timeout,
+                              args.force, collect=not args.no_collect)
+    print(format_summary(args.assignment, results, problems))
+    print(f"({time.monotonic() - start:.1f} s)")
+    unreported = [r for r in results if r.status == "failed" and r.score is None]
+    return 1 if problems or unreported else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -107,9 +107,12 @@ def prescan(folder: Path, expected: list[str]) -> str | None:
                         f"(rename it in {folder} and grade again with --student)")
             return f"missing notebook: {name}.ipynb was not submitted"
         try:
-            nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+            text = path.read_text(encoding="utf-8")
+            json.loads(text)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             return f"invalid JSON in {name}.ipynb: {exc}"
+        try:
+            nb = nbformat.reads(text, as_version=4)
         except Exception as exc:  # nbformat's own reader errors
             return f"unreadable notebook {name}.ipynb: {type(exc).__name__}: {exc}"
         where: dict[str, list[int]] = {}
@@ -317,9 +320,20 @@ def feedback(course: Course, hw: str, force: bool = False) -> int:
             print(f"LEAK {path}: {lines[:3]}")
         print("feedback NOT released: it shows hidden tests (check GenerateFeedback.preprocessors)")
         return 1
-    _check(course.run("release_feedback", hw), f"release_feedback {hw}")
-    n = len(list((course.root / "feedback").glob(f"*/{hw}/*.html")))
-    print(f"released feedback for {hw}: {n} HTML files, no hidden-test line in any")
+    # release_feedback needs the submission_secret.txt that `nbgrader submit` writes; one
+    # submission that did not come through the exchange would abort it for everybody.
+    folders = sorted(p.parent for p in (course.root / "feedback").glob(f"*/{hw}/*.html"))
+    no_secret = sorted({f.parent.name for f in folders
+                        if not (f / "submission_secret.txt").is_file()})
+    args = ["release_feedback", hw]
+    if no_secret:
+        args.append("--CourseDirectory.student_id_exclude=" + ",".join(no_secret))
+    _check(course.run(*args), f"release_feedback {hw}")
+    released = sorted({f.parent.name for f in folders} - set(no_secret))
+    print(f"released feedback for {hw} to {len(released)} students; no hidden-test line in any")
+    for student in no_secret:
+        print(f"NOT RELEASED: {student} (no submission_secret.txt: not submitted through the "
+              f"exchange; send feedback/{student}/{hw}/ by other means)")
     return 0
 
 

@@ -112,7 +112,9 @@ def as_student(student: str, home: Path, exchange: Path, *args: str) -> str:
 
 
 def drop_in_inbound(exchange: Path, student: str, files: dict[str, bytes]) -> None:
-    """What ``nbgrader submit`` leaves in the exchange: <student>+<hw>+<timestamp>+<random>/."""
+    """A submission folder in the exchange's inbound as ``nbgrader submit`` names it
+    (<student>+<hw>+<timestamp>+<random>/), but without its ``submission_secret.txt``: like a
+    submission uploaded by other means, it is graded but gets no feedback through the exchange."""
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
     token = base64.urlsafe_b64encode(os.urandom(9)).decode()
     folder = exchange / COURSE / "inbound" / f"{student}+{HW}+{stamp}+{token}"
@@ -229,6 +231,9 @@ def test_class_workflow_exports_expected_scores(klass):
         assert len(fetched) == 1, f"{student}: {fetched}"
         assert "Score" in fetched[0].read_text() or "score" in fetched[0].read_text()
     assert klass["feedback_code"] == 0, klass["out_feedback"]
+    # students whose folder came without nbgrader's submission secret are named, not released
+    assert "NOT RELEASED: sys-exit" in klass["out_feedback"]
+    assert "NOT RELEASED: correct" not in klass["out_feedback"]
 
 
 def hidden_test_lines() -> set[str]:

@@ -1,14 +1,17 @@
-"""Debug printing: f prints about 2 MB on every call but returns the right values (its test
-keeps its points: output volume is not graded); dT_dt prints without end (its test times out
-and scores 0). The autograded notebook stays small (LimitOutput keeps the first lines)."""
+"""Debug printing: the answer cell of f prints about 1 MB once (a leftover debug loop after a
+correct definition: test_f keeps its points, output volume is not graded); dT_dt prints without
+end (its test times out and scores 0). The autograded notebook stays small (LimitOutput keeps
+the first lines of each output)."""
 
 BASE = "solution"
 ANSWERS = {
     "f": '''def f(x):
-    for i in range(20_000):
-        print("debug: evaluating f, step", i, "." * 80)
     x = np.asarray(x, dtype=float)
     return 0.06 * np.exp(x @ [2.0, 1.0]) + 0.05 * np.exp(x @ [1.0, -2.0]) + np.exp(-x[..., 0])
+
+
+for i in range(10_000):
+    print("debug: f at step", i, "is", f(np.zeros(2)), "." * 60)
 ''',
     "dT_dt": '''def dT_dt(t):
     while True:

@@ -7,7 +7,7 @@ One module-scoped class (assignment hw1_derivatives, temporary course, exchange 
                 edit, nbgrader submit
     more        the submissions in tests/workflow/ (malformed ones, hangs, crashes, floods)
                 are dropped into the exchange's inbound folder as `submit` leaves them
-    instructor  classroom grade --student <hangs> --timeout 5      (collect + those three)
+    instructor  classroom grade --student <hangs> --timeout 5      (collect + the hangs)
                 classroom grade                                    (everybody else)
                 classroom grade --student partial --force          (the same submission again)
                 classroom feedback                                 (generate + release)
@@ -182,7 +182,8 @@ def klass(tmp_path_factory):
 
     t = time.monotonic()
     hang_args = [a for s in HANGS for a in ("--student", s)]
-    code_hangs, out_hangs = run_classroom("grade", HW, *where, *hang_args, "--timeout", "5")
+    limit = max(fixture(s)["TIMEOUT"] for s in HANGS)
+    code_hangs, out_hangs = run_classroom("grade", HW, *where, *hang_args, "--timeout", str(limit))
     timings["grade hangs"] = time.monotonic() - t
     t = time.monotonic()
     code_all, out_all = run_classroom("grade", HW, *where)

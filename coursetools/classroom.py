@@ -153,6 +153,9 @@ def _up_to_date(course: Course, hw: str, student: str, names: list[str]) -> bool
     auto = course.root / "autograded" / student / hw
     if not all((auto / f"{n}.ipynb").is_file() for n in names):
         return False
+    if _timestamp(sub) is None:  # not collected from the exchange: compare file times
+        return all((sub / f"{n}.ipynb").stat().st_mtime <= (auto / f"{n}.ipynb").stat().st_mtime
+                   for n in names)
     return _timestamp(sub) == _timestamp(auto)
 
 
@@ -205,7 +208,10 @@ def grade(
         folder = submitted / student / hw
         why = prescan(folder, names)
         if why:
-            results.append(StudentResult(student, "skipped", notes=[why]))
+            res = StudentResult(student, "skipped", notes=[why])
+            if (course.root / "autograded" / student / hw).is_dir():
+                res.notes.append("the grade of an earlier submission is still in the gradebook")
+            results.append(res)
             continue
         res = StudentResult(student, "graded")
         if not force and _up_to_date(course, hw, student, names):

@@ -4,7 +4,8 @@ Usage (from the repository root)::
 
     python benchmarks/run_all.py            # or: make bench
 
-Runs ``bench_optimizers.main()`` and, if present, ``bench_gradcheck.main()``; each returns
+Runs ``bench_optimizers.main()`` and, if present, ``bench_gradcheck.main()`` and
+``bench_autograde.main()``; each returns
 Markdown. The whole run takes about a minute on an idle 2-core machine.
 """
 
@@ -28,7 +29,7 @@ import numpy as np  # noqa: E402
 import scipy  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["bench_optimizers", "bench_gradcheck"]
+BENCHMARKS = ["bench_optimizers", "bench_gradcheck", "bench_autograde"]
 
 
 def cpu_model() -> str:

@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from browser_util import CHROMIUM, CHROMIUM_ARGS
 
 from coursetools import build
 from coursetools.notebooks import ROOT, lecture_paths
@@ -18,14 +19,6 @@ from coursetools.notebooks import ROOT, lecture_paths
 LECTURES = lecture_paths()
 IDS = [p.stem for p in LECTURES]
 SCREENSHOTS = ROOT / "build" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 # src="..."/href="..." attributes and CSS url(...) / @import pointing at the network.
 REMOTE_ASSET = re.compile(
     r"""(?:\b(?:src|href)\s*=\s*["']|url\(\s*["']?|@import\s+["']|import\s+\w+\s+from\s+["'])https?://""",

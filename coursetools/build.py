@@ -15,6 +15,7 @@ Every step prints progress and a summary table, and the command exits non-zero i
 from __future__ import annotations
 
 import argparse
+import copy
 import importlib.util
 import os
 import shutil
@@ -122,6 +123,18 @@ def slides_exporter() -> SlidesExporter:
     return exporter
 
 
+def slides_html(nb, name: str) -> str:
+    """One lecture deck as offline HTML (assets referenced under ``assets/`` beside it).
+
+    Widget state is dropped first: with it, nbconvert's template loads the widget manager
+    from a CDN, and the static build has nothing interactive to show anyway.
+    """
+    nb = copy.deepcopy(nb)
+    nb.metadata.pop("widgets", None)
+    body, _ = slides_exporter().from_notebook_node(nb, resources={"metadata": {"name": name}})
+    return body
+
+
 def build_slides() -> bool:
     """Export build/executed/*.ipynb as offline reveal.js decks into build/slides."""
     executed = sorted((BUILD / "executed").glob("*.ipynb"))
@@ -129,11 +142,10 @@ def build_slides() -> bool:
         print("slides: no executed lectures in build/executed - run the lectures step first.")
         return not lecture_paths()
     install_slide_assets()
-    exporter = slides_exporter()
     rows = []
     for path in executed:
         nb = nbformat.read(path, as_version=4)
-        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
+        body = slides_html(nb, path.stem)
         out = BUILD / "slides" / f"{path.stem}.slides.html"
         out.write_text(body, encoding="utf-8")
         n_slides = sum(

@@ -19,9 +19,15 @@ from coursetools.notebooks import ROOT, lecture_paths
 LECTURES = lecture_paths()
 IDS = [p.stem for p in LECTURES]
 SCREENSHOTS = ROOT / "build" / "screenshots"
-# src="..."/href="..." attributes and CSS url(...) / @import pointing at the network.
+# Assets the page would load from the network: src= of script/img/iframe/media, href= of
+# <link>, CSS url(...) and @import, ES module imports. (A hyperlink <a href="https://..."> to a
+# reference is not an asset: the deck works without following it.)
 REMOTE_ASSET = re.compile(
-    r"""(?:\b(?:src|href)\s*=\s*["']|url\(\s*["']?|@import\s+["']|import\s+\w+\s+from\s+["'])https?://""",
+    r"""(?:<(?:script|img|iframe|source|video|audio|embed)\b[^>]*?\bsrc\s*=\s*["']"""
+    r"""|<link\b[^>]*?\bhref\s*=\s*["']|url\(\s*["']?|@import\s+["']"""
+    r"""|import\s+\w+\s+from\s+["'])https?://"""
+    # ... and any quoted script or style sheet URL, e.g. one a script injects
+    r"""|["']https?://[^"'\s]+\.(?:m?js|css)\b""",
     re.I,
 )
 
@@ -32,13 +38,11 @@ def decks(executed, tmp_path_factory):
     out = tmp_path_factory.mktemp("slides")
     assets = build.install_slide_assets()
     shutil.copytree(assets / "node_modules", out / "assets" / "node_modules", symlinks=True)
-    exporter = build.slides_exporter()
     paths = {}
     for path in LECTURES:
         if (path.stem, "static") not in executed:  # deselected (pytest -k)
             continue
-        nb = executed[(path.stem, "static")].nb
-        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
+        body = build.slides_html(executed[(path.stem, "static")].nb, path.stem)
         paths[path.stem] = out / f"{path.stem}.slides.html"
         paths[path.stem].write_text(body, encoding="utf-8")
     return paths
@@ -55,7 +59,11 @@ def test_remote_asset_pattern_catches_cdn_links():
     """The pattern used below must flag the CDN references nbconvert emits by default."""
     assert REMOTE_ASSET.search('<script src="https://cdn.jsdelivr.net/npm/reveal.js@4/dist/reveal.js">')
     assert REMOTE_ASSET.search("@import url(https://fonts.googleapis.com/css?family=Lato);")
+    assert REMOTE_ASSET.search('<link rel="stylesheet" href="https://unpkg.com/x/reveal.css">')
+    assert REMOTE_ASSET.search("<script>var s = 'x';</script><script src='https://unpkg.com/a.js'>")
     assert not REMOTE_ASSET.search('<script src="assets/node_modules/requirejs/require.js">')
+    assert REMOTE_ASSET.search("var src = 'https://unpkg.com/@jupyter-widgets/html-manager@*/dist/embed-amd.js';")
+    assert not REMOTE_ASSET.search('<a href="https://arxiv.org/abs/1609.04747">Ruder</a>')
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ import json
 import os
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,15 +31,18 @@ def lecture_paths(root: Path = ROOT) -> list[Path]:
 
 
 class LocalKernelManager(AsyncKernelManager):
-    """Kernel on IPC sockets in a private temporary folder.
+    """Kernel on IPC sockets (files ``optml-kernel-<id>-<port>`` in the temporary folder).
 
     Over TCP, ipykernel >= 7 warns on stderr that traffic is unencrypted; local sockets are the
-    right transport for a kernel that never leaves this machine anyway.
+    right transport for a kernel that never leaves this machine anyway. jupyter_client removes
+    the socket files when the kernel shuts down.
     """
 
     def __init__(self, **kwargs):
         kwargs.setdefault("transport", "ipc")
-        kwargs.setdefault("ip", os.path.join(tempfile.mkdtemp(prefix="optml-kernel-"), "kernel"))
+        kwargs.setdefault(
+            "ip", os.path.join(tempfile.gettempdir(), f"optml-kernel-{uuid.uuid4().hex[:12]}")
+        )
         super().__init__(**kwargs)
 
 

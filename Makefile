@@ -9,7 +9,7 @@ STAMP   := $(VENV)/.installed
 HW      ?=
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help install course lectures slides release-all selfgrade grading-report test test-fast \
+.PHONY: help install course lectures slides release-all selfgrade grading-report test test-fast system-deps \
         test-browser lab bench lint strip clean release grade feedback export
 
 help:  ## list the targets
@@ -27,6 +27,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)  ## create .venv and install the course with its dependencies
 
 course: $(STAMP)  ## install, execute lectures, export HTML + slides, regenerate release/, self-grade
+	$(PY) -m coursetools.system_deps --for course
 	$(PY) -m coursetools.build all
 
 lectures: $(STAMP)  ## execute lectures into build/html
@@ -59,13 +60,16 @@ feedback: $(STAMP)  ## HW=hwN_name: feedback HTML without hidden tests, released
 export: $(STAMP)  ## grades of every assignment into grades.csv
 	$(PY) -m coursetools.classroom export
 
-test: $(STAMP)  ## the full test suite
+system-deps: $(STAMP)  ## install missing Debian packages (chromium, bubblewrap, ...) as root, else say how
+	$(PY) -m coursetools.system_deps --for test
+
+test: system-deps  ## the full test suite (installs missing Debian packages first when root)
 	$(PY) -m pytest
 
 test-fast: $(STAMP)  ## everything except notebook execution, grading pipeline and browser
 	$(PY) -m pytest -m "not slow and not browser"
 
-test-browser: $(STAMP)  ## browser tests only (needs Debian chromium)
+test-browser: system-deps  ## browser tests only (Debian chromium, installed by system-deps)
 	$(PY) -m pytest -m browser
 
 lab: $(STAMP)  ## JupyterLab with nbgrader, widgets and RISE (Alt+R starts a slideshow)

@@ -5,7 +5,7 @@ For every assignment in ``source/`` one temporary course is autograded (see
 time, and every test below reads from that single run. Submissions are declared in
 ``tests/grading/<hw>.py`` (format: ``tests/grading/README.md``).
 
-The first tests are fast unit tests of the tamper guard ``helpers.integrity``.
+The first tests are fast unit tests of the tamper guard ``optml_grading.integrity``.
 """
 
 from __future__ import annotations
@@ -23,14 +23,14 @@ import pytest
 import helpers
 from coursetools import grading
 from coursetools.grading_specs import SPEC_DIR, assignments, build_submission, load_spec
-from helpers import integrity
+from optml_grading import integrity
 
 ASSIGNMENTS = assignments()
 CASES = [(a, s.id) for a in ASSIGNMENTS for s in load_spec(a)]
 
 
 # ---------------------------------------------------------------------------------------------
-# helpers.integrity (fast)
+# optml_grading.integrity (fast)
 
 
 def _saved():

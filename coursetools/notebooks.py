@@ -22,7 +22,10 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
+# Cell ``metadata.slideshow.slide_type`` values allowed in lectures. A cell without one continues
+# the current slide (nbconvert and jupyterlab-slideshow agree on that); the literal "-" means the
+# same to nbconvert, but jupyterlab-slideshow drops such cells from the live deck, so it is refused.
+SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes"}
 
 
 def lecture_paths(root: Path = ROOT) -> list[Path]:
@@ -44,6 +47,26 @@ class LocalKernelManager(AsyncKernelManager):
             "ip", os.path.join(tempfile.gettempdir(), f"optml-kernel-{uuid.uuid4().hex[:12]}")
         )
         super().__init__(**kwargs)
+
+
+def notebook_client(nb: nbformat.NotebookNode, **kwargs) -> NotebookClient:
+    """An nbclient ``NotebookClient`` on local IPC sockets, without Output-widget emulation.
+
+    nbclient emulates the front end's Output widget: when a kernel-side ``Output`` captures
+    output, the client sends ``comm_msg`` updates on the shell channel from the coroutine that
+    reads IOPub, while another coroutine is waiting on that same channel for the cell's
+    ``execute_reply``. That reply can then be lost, and the cell waits until its timeout although
+    the kernel is idle (jupyter/nbclient#312; seen on explorer cells of the lectures in live
+    mode). The course never needs what an Output widget captured when it executes a notebook
+    (the build drops widget state; the tests look at widget views), so the emulation is off:
+    outputs are recorded in the cell, and nothing but nbclient's own requests goes on the shell
+    channel. Widget views and ``store_widget_state`` are unaffected.
+    """
+    kwargs.setdefault("kernel_name", "python3")
+    kwargs.setdefault("kernel_manager_class", LocalKernelManager)
+    client = NotebookClient(nb, **kwargs)
+    client.comm_open_handlers = {}  # no Output-widget emulation (jupyter/nbclient#312)
+    return client
 
 
 @dataclass
@@ -105,13 +128,7 @@ def execute_notebook(
     if static:
         env["OPTML_STATIC"] = "1"
     env.update(extra_env or {})
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        kernel_manager_class=LocalKernelManager,
-        resources={"metadata": {"path": str(path.parent)}},
-    )
+    client = notebook_client(nb, timeout=timeout, resources={"metadata": {"path": str(path.parent)}})
     error = None
     start = time.perf_counter()
     try:
@@ -130,7 +147,13 @@ def execute_notebook(
 
 
 def metadata_problems(path: os.PathLike | str) -> list[str]:
-    """Static checks of a committed lecture notebook: slide metadata, no outputs, kernelspec."""
+    """Static checks of a committed lecture notebook: slide metadata, no outputs, kernelspec.
+
+    A cell's ``metadata.slideshow.slide_type`` is one of :data:`SLIDE_TYPES` or absent (the cell
+    continues the current slide); ``"-"`` is refused. ``metadata.jupyter.source_hidden`` (code
+    hidden on slides, collapsed in JupyterLab) is a boolean and only on code cells.
+    Returns one message per problem, empty if none.
+    """
     path = Path(path)
     nb = json.loads(path.read_text(encoding="utf-8"))
     problems = []
@@ -138,9 +161,17 @@ def metadata_problems(path: os.PathLike | str) -> list[str]:
     if kernel != "python3":
         problems.append(f"kernelspec name is {kernel!r}, expected 'python3'")
     for i, cell in enumerate(nb["cells"]):
-        slide_type = cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
-        if slide_type not in SLIDE_TYPES:
-            problems.append(f"cell {i}: slideshow.slide_type is {slide_type!r}")
+        slideshow = cell.get("metadata", {}).get("slideshow", {})
+        if "slide_type" in slideshow and slideshow["slide_type"] not in SLIDE_TYPES:
+            hint = (" (leave slide_type unset to continue the slide: the live deck drops '-' cells)"
+                    if slideshow["slide_type"] == "-" else "")
+            problems.append(f"cell {i}: slideshow.slide_type is {slideshow['slide_type']!r}{hint}")
+        hidden = cell.get("metadata", {}).get("jupyter", {}).get("source_hidden", False)
+        if hidden not in (True, False):
+            problems.append(f"cell {i}: jupyter.source_hidden is {hidden!r}, expected true/false")
+        elif hidden and cell["cell_type"] != "code":
+            problems.append(f"cell {i}: jupyter.source_hidden on a {cell['cell_type']} cell "
+                            "(only code input is hidden on slides)")
         if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count")):
             problems.append(f"cell {i}: committed with outputs or an execution count")
     return problems
@@ -157,7 +188,5 @@ def empty_notebook_seconds() -> float:
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
     start = time.perf_counter()
-    NotebookClient(
-        nb, timeout=60, kernel_name="python3", kernel_manager_class=LocalKernelManager
-    ).execute()
+    notebook_client(nb, timeout=60).execute()
     return time.perf_counter() - start

@@ -101,3 +101,15 @@ def test_widgets_live_and_static(executed, path):
             else:
                 assert any(k.startswith("image/") for k in kinds), f"cell {i}: no static figure"
                 assert WIDGET_MIME not in kinds, f"cell {i}: a widget in static mode"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", LECTURES, ids=IDS)
+def test_live_runs_repeat_without_a_hang(executed, path):
+    """A student's run, three times in a row: no cell may hang (jupyter/nbclient#312) or fail."""
+    repeats = sorted(mode for stem, mode in executed if stem == path.stem and "#" in mode)
+    assert repeats == ["live#2", "live#3"], f"expected two repeated live runs, got {repeats}"
+    for run in repeats:
+        res = executed[(path.stem, run)]
+        assert res.error is None, f"live run {run}: {res.error}"
+        assert not res.stderr, f"live run {run} wrote to stderr:\n" + "\n".join(res.stderr)[:2000]

@@ -46,6 +46,30 @@ def test_metadata_and_no_outputs(path):
     assert not problems, "\n".join(problems[:20])
 
 
+def test_metadata_check_accepts_missing_type_and_refuses_dash(tmp_path):
+    """No slide_type continues the slide; the literal "-" is refused (the live deck drops it)."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    title = nbformat.v4.new_markdown_cell("# Title")
+    title.metadata["slideshow"] = {"slide_type": "slide"}
+    code = nbformat.v4.new_code_cell("x = 1")
+    code.metadata["jupyter"] = {"source_hidden": True}
+    nb.cells = [title, nbformat.v4.new_markdown_cell("continues the slide"), code]
+    path = tmp_path / "01_ok.ipynb"
+    nbformat.write(nb, path)
+    assert metadata_problems(path) == []
+    nb.cells[1].metadata["slideshow"] = {"slide_type": "-"}
+    nb.cells[0].metadata["jupyter"] = {"source_hidden": True}
+    nbformat.write(nb, path)
+    problems = metadata_problems(path)
+    assert len(problems) == 2, problems
+    assert problems[0].startswith("cell 0: jupyter.source_hidden on a markdown cell"), problems
+    assert problems[1].startswith("cell 1: slideshow.slide_type is '-'"), problems
+
+
 @pytest.mark.parametrize("path", LECTURES, ids=IDS)
 def test_structure(path):
     cells = _cells(path)

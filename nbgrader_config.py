@@ -45,7 +45,11 @@ Commands (the Makefile wraps them)::
     python -m coursetools.grading release | selfgrade | report
 """
 
+import importlib.util
 import os
+
+from nbgrader.converters import Autograde
+from nbgrader.preprocessors import Execute
 
 c = get_config()  # noqa: F821  (nbgrader injects get_config when it loads this file)
 
@@ -74,6 +78,13 @@ c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
 
 c.OverwriteCells.add_missing_cells = True
+
+# Autograde: nbgrader's own default list, with Execute replaced (never a hand copy that drifts).
+_AUTOGRADE = [
+    "coursetools.classroom_execute.ResilientExecute" if p is Execute else p
+    for p in Autograde.class_traits()["autograde_preprocessors"].default()
+]
+c.Autograde.autograde_preprocessors = _AUTOGRADE
 
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",

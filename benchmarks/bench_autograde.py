@@ -32,7 +32,6 @@ from pathlib import Path
 
 import nbformat
 
-from coursetools.classroom_execute import AUTOGRADE_PREPROCESSORS
 from coursetools.grading import bin_dir, make_course, nbgrader_env
 from coursetools.grading_specs import Submission, assignments, build_submission
 from coursetools.notebooks import execute_notebook
@@ -43,7 +42,6 @@ ROOT = Path(__file__).resolve().parents[1]
 def autograde_seconds(course: Path, hw: str) -> tuple[float, float]:
     """(wall seconds, seconds before the 'Sanitizing' line) of one autograde call."""
     args = [str(bin_dir() / "nbgrader"), "autograde", hw, "--student=solution", "--force"]
-    args += [f"--Autograde.autograde_preprocessors={p}" for p in AUTOGRADE_PREPROCESSORS]
     start = time.monotonic()
     proc = subprocess.Popen(args, cwd=course, env=nbgrader_env(), stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)

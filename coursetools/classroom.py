@@ -23,7 +23,8 @@ on them or score them 0 without a word):
 * ``missing notebook``: no notebook at all.
 
 Every other student is autograded by a separate ``nbgrader autograde --student`` call with
-:class:`coursetools.classroom_execute.ResilientExecute` in place of nbgrader's ``Execute`` (a
+:class:`coursetools.classroom_execute.ResilientExecute` in place of nbgrader's ``Execute`` (set in
+``nbgrader_config.py``; a
 cell that kills the kernel scores 0 and the rest is still graded). Students whose submission
 did not change since their last autograde are not graded again unless ``--force``. The
 summary lists every student: status, score, seconds, and the graded cells that failed with
@@ -45,7 +46,6 @@ from pathlib import Path
 
 import nbformat
 
-from coursetools.classroom_execute import AUTOGRADE_PREPROCESSORS
 from coursetools.grading import cell_errors, nbgrader
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -219,7 +219,6 @@ def grade(
             res.notes.append("graded before, submission unchanged (--force to regrade)")
         else:
             args = ["autograde", hw, f"--student={student}", "--force"]
-            args += [f"--Autograde.autograde_preprocessors={p}" for p in AUTOGRADE_PREPROCESSORS]
             if timeout:
                 args.append(f"--Execute.timeout={int(timeout)}")
             run = course.run(*args)

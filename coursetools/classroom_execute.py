@@ -14,8 +14,9 @@ gets no grade at all. :class:`ResilientExecute` instead
 
 After ``max_kernel_restarts`` deaths in one notebook it gives up as nbgrader does. All settings of
 ``Execute`` (``Execute.timeout``, ``interrupt_on_timeout``, ...) apply unchanged, because this is a
-subclass. ``python -m coursetools.classroom grade`` selects it on the nbgrader command line in
-place of ``nbgrader.preprocessors.Execute`` (see :data:`AUTOGRADE_PREPROCESSORS`).
+subclass. ``nbgrader_config.py`` puts it in place of ``nbgrader.preprocessors.Execute`` in
+``Autograde.autograde_preprocessors`` (derived from nbgrader's own default list), so every grading
+path (the plain CLI, ``make grade``, the pipeline tests, the formgrader) uses it.
 """
 
 from __future__ import annotations
@@ -27,17 +28,6 @@ from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Integer
-
-#: nbgrader 0.9's ``Autograde.autograde_preprocessors`` with Execute replaced by ours
-AUTOGRADE_PREPROCESSORS = [
-    "coursetools.classroom_execute.ResilientExecute",
-    "nbgrader.preprocessors.IgnorePattern",
-    "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades",
-    "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
-]
 
 _NOT_REPLAYED = {"DeadKernelError", "CellTimeoutError"}
 

@@ -6,6 +6,8 @@ import numpy as np
 
 from ._opt_driver import EarlyStop, Oracle
 
+_EPS = float(np.finfo(float).eps)
+
 
 def backtracking(oracle: Oracle, x: np.ndarray, f0: float, g: np.ndarray, d: np.ndarray,
                  alpha0: float = 1.0, *, c1: float = 1e-4, shrink: float = 0.5,
@@ -27,6 +29,14 @@ def backtracking(oracle: Oracle, x: np.ndarray, f0: float, g: np.ndarray, d: np.
     raise EarlyStop(f"line search failed: no sufficient decrease down to step {alpha:.3g}")
 
 
+# Function values within ROUNDOFF * |f(x)| of f(x) are treated as equal ("flat to round-off").
+# The rounding error of f is about eps * (sum of the magnitudes of its terms), which can exceed
+# eps * |f| by the condition number (a quadratic with kappa = 1e6 loses 6 digits), so the band
+# is sqrt(eps) ~ 1.5e-8, well above the round-off of any f the course uses and well below any
+# decrease a line search needs to see away from a minimizer.
+ROUNDOFF = float(np.sqrt(np.finfo(float).eps))
+
+
 def wolfe(oracle: Oracle, x: np.ndarray, f0: float, g0: np.ndarray, d: np.ndarray,
           alpha0: float = 1.0, *, c1: float = 1e-4, c2: float = 0.9,
           alpha_max: float = 1e10, maxiter: int = 40) -> float:
@@ -37,14 +47,49 @@ def wolfe(oracle: Oracle, x: np.ndarray, f0: float, g0: np.ndarray, d: np.ndarra
 
     The bracketing phase doubles the step; the zoom phase shrinks the bracket with a
     safeguarded cubic interpolation (bisection when the cubic is unusable).
+
+    Near a minimizer the decrease of ``f`` along ``d`` falls below the round-off of ``f``
+    (its values are then noise, and comparing them says nothing). When the decrease predicted
+    by the first trial step, :math:`\alpha_0 |g_0^\top d|`, is below ``ROUNDOFF * |f(x)|``, or
+    when the search above ends in a bracket where ``f`` is flat to that level, the step is
+    found from the directional derivative instead (the *approximate* Wolfe conditions of
+    Hager & Zhang, 2005): :math:`f(x+\alpha d) \le f(x) + \epsilon_f`,
+    :math:`|\phi'(\alpha)| \le c_2 |\phi'(0)|` and :math:`\phi'(\alpha) \le (1 - 2c_1)
+    |\phi'(0)|`, which is sufficient decrease for the quadratic model of ``f`` along ``d``.
+    If even the directional derivative changes sign between points that floating point cannot
+    separate further, ``x`` is as good as floating point allows: :class:`EarlyStop` is raised
+    with ``converged=True`` and a message starting ``"converged to machine precision"``.
+
+    Raises
+    ------
+    EarlyStop
+        ``d`` is not a descent direction, no step is found (``converged=False``: the message
+        starts with ``"line search failed"``), or ``x`` is converged to machine precision.
     """
     dphi0 = float(g0 @ d)
     if not dphi0 < 0:
         raise EarlyStop(f"line search: not a descent direction (g.d = {dphi0:.3g})")
+    ftol = ROUNDOFF * abs(f0)
 
     def phi(a):
         xa = x + a * d
         return oracle.f(xa), float(oracle.grad(xa) @ d)
+
+    def resolved(a, b):
+        """Whether floating point still separates the points x + a d and x + b d."""
+        return abs(b - a) > 4 * _EPS * max(abs(a), abs(b)) and not np.array_equal(
+            x + a * d, x + b * d)
+
+    def by_derivative():
+        gnorm = float(np.linalg.norm(g0))
+        a = _derivative_search(phi, resolved, f0, dphi0, ftol, gnorm, alpha0, c1=c1, c2=c2,
+                               alpha_max=alpha_max, maxiter=maxiter)
+        if np.all(np.abs(a * d) <= 4 * _EPS * np.abs(x)):
+            raise _at_precision("the step found moves x by round-off only", gnorm)
+        return a
+
+    if alpha0 * -dphi0 <= ftol:  # the first step cannot show a decrease of f above round-off
+        return by_derivative()
 
     def zoom(lo, f_lo, df_lo, hi, f_hi, df_hi):
         for _ in range(maxiter):
@@ -58,10 +103,12 @@ def wolfe(oracle: Oracle, x: np.ndarray, f0: float, g0: np.ndarray, d: np.ndarra
                 if df_a * (hi - lo) >= 0:
                     hi, f_hi, df_hi = lo, f_lo, df_lo
                 lo, f_lo, df_lo = a, f_a, df_a
-            if abs(hi - lo) <= 1e-14 * max(1.0, abs(lo)):
+            if not resolved(lo, hi):
                 break
         if lo > 0 and f_lo < f0:  # best effort: sufficient decrease holds at lo
             return lo
+        if abs(f_lo - f0) <= ftol and abs(f_hi - f0) <= ftol:
+            return by_derivative()  # f is flat to round-off where the search ended
         raise EarlyStop("line search failed: the Wolfe bracket collapsed")
 
     prev, f_prev, df_prev = 0.0, f0, dphi0
@@ -77,6 +124,57 @@ def wolfe(oracle: Oracle, x: np.ndarray, f0: float, g0: np.ndarray, d: np.ndarra
         prev, f_prev, df_prev = a, f_a, df_a
         a = min(2.0 * a, alpha_max)
     raise EarlyStop("line search failed: no Wolfe step found (is f unbounded below?)")
+
+
+def _derivative_search(phi, resolved, f0, dphi0, ftol, gnorm, alpha0, *, c1, c2, alpha_max,
+                       maxiter):
+    r"""Approximate strong-Wolfe step from :math:`\phi'(\alpha)` alone (``f`` is only a guard).
+
+    Keeps a bracket ``[lo, hi]`` with :math:`\phi'(lo) < 0` and either :math:`\phi'(hi) > 0` or
+    ``f`` clearly too large at ``hi``, and shrinks it by safeguarded secant steps on
+    :math:`\phi'` (exact on a quadratic) or bisection.
+    """
+    curv = -c2 * dphi0  # |phi'(a)| <= curv: the strong Wolfe curvature condition
+    upper = min(curv, -(1 - 2 * c1) * dphi0)  # phi'(a) <= upper: approximate sufficient decrease
+    lo, dlo = 0.0, dphi0
+    hi, dhi = None, np.nan
+    sign_change = False  # phi' > 0 seen at a point where f is flat: a derivative bracket
+    a = alpha0
+    for _ in range(maxiter):
+        f_a, df_a = phi(a)
+        f_ok = bool(np.isfinite(f_a) and np.isfinite(df_a) and f_a <= f0 + ftol)
+        if f_ok and -curv <= df_a <= upper:
+            return a
+        if f_ok and df_a < 0:
+            lo, dlo = a, df_a
+        else:
+            hi, dhi = a, df_a
+            sign_change = sign_change or f_ok
+        if hi is None:  # still descending: expand
+            if a >= alpha_max:
+                break
+            a = min(2.0 * a, alpha_max)
+            continue
+        if not resolved(lo, hi):
+            break
+        width = hi - lo
+        a = lo + 0.5 * width
+        if np.isfinite(dhi) and dhi > dlo:  # secant on phi', kept away from the ends
+            secant = lo - dlo * width / (dhi - dlo)
+            if lo + 0.01 * width <= secant <= hi - 0.01 * width:
+                a = secant
+    if lo > 0:  # best effort: f is flat to round-off at lo and phi'(lo) < 0
+        return lo
+    if sign_change:
+        raise _at_precision("the directional derivative changes sign within the round-off "
+                            "of x, where f is flat", gnorm)
+    raise EarlyStop("line search failed: the Wolfe bracket collapsed")
+
+
+def _at_precision(reason: str, gnorm: float) -> EarlyStop:
+    """The stop of a run whose iterate is as good as floating point allows (``converged``)."""
+    return EarlyStop(f"converged to machine precision: {reason} (gradient norm {gnorm:.3g})",
+                     converged=True)
 
 
 def _cubic_min(a, fa, dfa, b, fb, dfb):

@@ -583,6 +583,39 @@ class _QuasiNewtonState(NamedTuple):
     H: np.ndarray | None = None  # BFGS: inverse Hessian approximation
     pairs: tuple = ()  # L-BFGS: the last m pairs (s, y)
     n_skipped: int = 0  # updates skipped by the curvature check
+    f_best: float = np.inf  # smallest f seen so far
+    best_gn: float = np.inf  # gradient norm at the last halving
+    n_stalled: int = 0  # iterations without a new smallest f (nor a halving of the gradient)
+
+
+# A Wolfe step decreases f, so f only stops decreasing when the line search works below the
+# round-off of f (the approximate Wolfe conditions of helpers._opt_linesearch.wolfe). After
+# STALL_WINDOW iterations without a new smallest f since the gradient norm last halved, the run
+# checks whether the gradient is round-off: if it changes by more than GRAD_NOISE of its norm
+# between x and a point a few units in the last place (ulps) away, where a smooth gradient
+# changes by about eps * ||Hessian|| * ||x||, then ||grad f(x)|| is within a factor
+# 1 / GRAD_NOISE of its floating-point floor and the run is converged to machine precision.
+STALL_WINDOW = 10
+GRAD_NOISE = 0.1
+_EPS = float(np.finfo(float).eps)
+
+
+def _stall_count(state, x, f, g, oracle):
+    """``(f_best, best_gn, n_stalled)`` at ``x``; raises EarlyStop if grad f(x) is round-off."""
+    gn = float(np.linalg.norm(g))
+    if gn <= 0.5 * state.best_gn:
+        return min(f, state.f_best), gn, 0
+    if f < state.f_best or state.x_prev is None:
+        return f, state.best_gn, state.n_stalled
+    if state.n_stalled + 1 < STALL_WINDOW:
+        return state.f_best, state.best_gn, state.n_stalled + 1
+    wiggle = 4 * _EPS * np.abs(x) * np.where(np.arange(len(x)) % 2, 1.0, -1.0)
+    change = float(np.linalg.norm(oracle.grad(x + wiggle) - g))
+    if change > GRAD_NOISE * gn:
+        raise EarlyStop(f"converged to machine precision: the gradient (norm {gn:.3g}) "
+                        f"changes by {change / gn:.0%} of its norm between x and a point "
+                        "4 ulps away, so it is round-off", converged=True)
+    return state.f_best, state.best_gn, 0
 
 
 def _curvature_pair(x, g, state):
@@ -618,6 +651,12 @@ def bfgs(f, grad, x0, *, tol=1e-4, maxiter=1000, c1=1e-4, c2=0.9) -> Trace:
     definite; ``trace.n_skipped`` counts skips. ``trace.H`` is the final approximation of the
     inverse Hessian.
 
+    A ``tol`` below what floating point allows does not end in a failure: once ``f`` is flat
+    to round-off the line search works from the directional derivative, and the run stops with
+    ``converged=True`` and a message starting ``"converged to machine precision"`` when the
+    gradient itself is round-off (it changes by more than 10% of its norm between ``x`` and a
+    point a few units in the last place away) or no step can move ``x`` any more.
+
     Examples
     --------
     >>> import numpy as np
@@ -633,6 +672,8 @@ def bfgs(f, grad, x0, *, tol=1e-4, maxiter=1000, c1=1e-4, c2=0.9) -> Trace:
 
     def update(x, g, state, t, oracle):
         H, skipped = state.H, state.n_skipped
+        f_x = oracle.f(x)
+        f_best, best_gn, stalled = _stall_count(state, x, f_x, g, oracle)
         pair = _curvature_pair(x, g, state)
         if pair is not None:
             s, y = pair
@@ -644,9 +685,10 @@ def bfgs(f, grad, x0, *, tol=1e-4, maxiter=1000, c1=1e-4, c2=0.9) -> Trace:
         elif state.x_prev is not None:
             skipped += 1
         d = -(H @ g if H is not None else g)
-        alpha = wolfe(oracle, x, oracle.f(x), g, d, _first_trial_step(g, t) if H is None else 1.0,
+        alpha = wolfe(oracle, x, f_x, g, d, _first_trial_step(g, t) if H is None else 1.0,
                       c1=c1, c2=c2)
-        return x + alpha * d, _QuasiNewtonState(x, g, H, (), skipped), alpha
+        state = _QuasiNewtonState(x, g, H, (), skipped, f_best, best_gn, stalled)
+        return x + alpha * d, state, alpha
 
     return run(UpdateRule(lambda x, g: _QuasiNewtonState(), update), oracle, x0, tol=tol,
                maxiter=maxiter, method="bfgs",
@@ -676,7 +718,8 @@ def lbfgs(f, grad, x0, m=10, *, tol=1e-4, maxiter=1000, c1=1e-4, c2=0.9) -> Trac
         d = -r
 
     Pairs failing the curvature check :math:`s^\top y > 10^{-10}\|s\|\|y\|` are not stored.
-    The line search is the same strong-Wolfe search as :func:`bfgs`.
+    The line search and the "converged to machine precision" stop are the same as in
+    :func:`bfgs`.
 
     Examples
     --------
@@ -705,15 +748,18 @@ def lbfgs(f, grad, x0, m=10, *, tol=1e-4, maxiter=1000, c1=1e-4, c2=0.9) -> Trac
 
     def update(x, g, state, t, oracle):
         pairs, skipped = state.pairs, state.n_skipped
+        f_x = oracle.f(x)
+        f_best, best_gn, stalled = _stall_count(state, x, f_x, g, oracle)
         pair = _curvature_pair(x, g, state)
         if pair is not None:
             pairs = (*pairs, pair)[-m:]
         elif state.x_prev is not None:
             skipped += 1
         d = two_loop(g, pairs) if pairs else -g
-        alpha = wolfe(oracle, x, oracle.f(x), g, d, 1.0 if pairs else _first_trial_step(g, t),
+        alpha = wolfe(oracle, x, f_x, g, d, 1.0 if pairs else _first_trial_step(g, t),
                       c1=c1, c2=c2)
-        return x + alpha * d, _QuasiNewtonState(x, g, None, pairs, skipped), alpha
+        state = _QuasiNewtonState(x, g, None, pairs, skipped, f_best, best_gn, stalled)
+        return x + alpha * d, state, alpha
 
     return run(UpdateRule(lambda x, g: _QuasiNewtonState(), update), oracle, x0, tol=tol,
                maxiter=maxiter, method=f"lbfgs(m={m})",

@@ -80,16 +80,16 @@ def wolfe(oracle: Oracle, x: np.ndarray, f0: float, g0: np.ndarray, d: np.ndarra
         return abs(b - a) > 4 * _EPS * max(abs(a), abs(b)) and not np.array_equal(
             x + a * d, x + b * d)
 
-    def by_derivative():
+    def by_derivative(best_effort):
         gnorm = float(np.linalg.norm(g0))
         a = _derivative_search(phi, resolved, f0, dphi0, ftol, gnorm, alpha0, c1=c1, c2=c2,
-                               alpha_max=alpha_max, maxiter=maxiter)
+                               alpha_max=alpha_max, maxiter=maxiter, best_effort=best_effort)
         if np.all(np.abs(a * d) <= 4 * _EPS * np.abs(x)):
             raise _at_precision("the step found moves x by round-off only", gnorm)
         return a
 
     if alpha0 * -dphi0 <= ftol:  # the first step cannot show a decrease of f above round-off
-        return by_derivative()
+        return by_derivative(best_effort=True)
 
     def zoom(lo, f_lo, df_lo, hi, f_hi, df_hi):
         for _ in range(maxiter):
@@ -108,7 +108,10 @@ def wolfe(oracle: Oracle, x: np.ndarray, f0: float, g0: np.ndarray, d: np.ndarra
         if lo > 0 and f_lo < f0:  # best effort: sufficient decrease holds at lo
             return lo
         if abs(f_lo - f0) <= ftol and abs(f_hi - f0) <= ftol:
-            return by_derivative()  # f is flat to round-off where the search ended
+            # f is flat to round-off where the search ended: look for a Wolfe step (or a sign
+            # change of phi' within round-off) from the derivative, but accept no best effort:
+            # a tiny step whose f does not rise much is also what a wrong gradient produces.
+            return by_derivative(best_effort=False)
         raise EarlyStop("line search failed: the Wolfe bracket collapsed")
 
     prev, f_prev, df_prev = 0.0, f0, dphi0
@@ -127,7 +130,7 @@ def wolfe(oracle: Oracle, x: np.ndarray, f0: float, g0: np.ndarray, d: np.ndarra
 
 
 def _derivative_search(phi, resolved, f0, dphi0, ftol, gnorm, alpha0, *, c1, c2, alpha_max,
-                       maxiter):
+                       maxiter, best_effort):
     r"""Approximate strong-Wolfe step from :math:`\phi'(\alpha)` alone (``f`` is only a guard).
 
     Keeps a bracket ``[lo, hi]`` with :math:`\phi'(lo) < 0` and either :math:`\phi'(hi) > 0` or
@@ -163,7 +166,7 @@ def _derivative_search(phi, resolved, f0, dphi0, ftol, gnorm, alpha0, *, c1, c2,
             secant = lo - dlo * width / (dhi - dlo)
             if lo + 0.01 * width <= secant <= hi - 0.01 * width:
                 a = secant
-    if lo > 0:  # best effort: f is flat to round-off at lo and phi'(lo) < 0
+    if lo > 0 and best_effort:  # f is flat to round-off at lo and phi'(lo) < 0
         return lo
     if sign_change:
         raise _at_precision("the directional derivative changes sign within the round-off "

@@ -29,7 +29,7 @@ import numpy as np  # noqa: E402
 import scipy  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["bench_optimizers", "bench_gradcheck", "bench_autograde"]
+BENCHMARKS = ["bench_optimizers", "bench_gradcheck", "bench_autograde", "bench_explorers"]
 
 
 def cpu_model() -> str:

@@ -63,8 +63,12 @@ def test_helpers_is_the_installed_package():
         cwd="/", capture_output=True, text=True, check=True,
     ).stdout.strip()
     assert Path(out).resolve() == (ROOT / "helpers" / "__init__.py").resolve()
-    dist = importlib.metadata.distribution("optml-course")
-    assert dist.version
+    # The installed distribution is this checkout's project at its declared version (a stale
+    # install of another version, or of another project named helpers, fails here).
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    dist = importlib.metadata.distribution(project["name"])
+    assert dist.version == project["version"]
+    assert dist.metadata["Name"].lower() == project["name"].lower()
 
 
 def test_lab_extensions_enabled():

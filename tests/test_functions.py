@@ -124,8 +124,12 @@ def test_property_batches_equal_pointwise(name, data):
 def test_call_is_f_and_scalar_result(problem):
     x = problem.x0
     assert problem(x) == problem.f(x)
-    assert np.ndim(problem.f(x)) == 0
-    assert isinstance(float(problem.f(x)), float)
+    value = problem.f(x)
+    assert np.ndim(value) == 0 and np.asarray(value).dtype == np.float64
+    # The pointwise value is the batched one (the same formula; 1e-12 relative leaves 4 orders
+    # above the round-off of these few-term sums), and never below the global minimum value.
+    np.testing.assert_allclose(problem.f(x[np.newaxis])[0], value, rtol=1e-12)
+    assert value >= problem.fmin
 
 
 def test_integer_and_list_inputs():
@@ -329,11 +333,30 @@ def test_problem_attributes_and_repr(problem):
     assert isinstance(problem.name, str) and problem.name in repr(problem)
     assert problem.minimizers.ndim == 2 and problem.minimizers.shape[1] == problem.n
     assert problem.x0.shape == (problem.n,)
-    assert isinstance(problem.log_levels, bool)
     with pytest.raises(ValueError, match="read-only"):
         problem.minimizers[...] = 0.0
     with pytest.raises(ValueError, match="read-only"):
         problem.x0[0] = 1.0
+
+
+def test_log_levels_flag_marks_the_valley_functions(planar):
+    """Log-spaced contour levels are flagged exactly where f spans decades above its minimum.
+
+    On a 201 x 201 grid of the window, (max f - min f) / (10 % quantile of f - min f) is 41 or
+    more for the valley functions (Rosenbrock, Beale, Himmelblau, exp_sum) and at most 25 for
+    the others, whose evenly spaced levels already resolve the floor; 30 separates them.
+    """
+    p = planar
+    X, Y = np.meshgrid(np.linspace(*p.xlim, 201), np.linspace(*p.ylim, 201))
+    Z = p.f(np.stack([X, Y], axis=-1))
+    spread = (Z.max() - Z.min()) / (np.quantile(Z, 0.1) - Z.min())
+    assert p.log_levels is bool(spread > 30), spread
+    # The n-D variant keeps the flag of its 2-D family, and the constructor stores a bool.
+    assert rosenbrock(n=5).log_levels is rosenbrock().log_levels is True
+    def bowl(**kwargs):
+        return Problem(lambda x: x @ x, lambda x: 2 * x, n=2, **kwargs)
+
+    assert bowl(log_levels=1).log_levels is True and bowl().log_levels is False
 
 
 def test_repr_reports_minimum_and_start():

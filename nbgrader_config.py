@@ -32,9 +32,17 @@ Settings and why
     (``coursetools.grading_feedback.HideHiddenTestTracebacks``), then runs ``ClearHiddenTests``
     on the autograded notebook before rendering it to HTML.
 
-    Homework notebooks draw with matplotlib's inline backend (``MPLBACKEND``, nbgrader #1070)
-    and skip demos, widgets and animations when ``NBGRADER_EXECUTION`` is set (nbgrader sets it
-    while autograding; ``helpers.static_mode()`` reads it).
+    Autograde runs nbgrader's own default preprocessor list with ``Execute`` replaced by
+    ``sandboxed(ResilientExecute)``: a kernel death fails only its cell
+    (``coursetools.classroom_execute``), and every grading kernel runs in a bubblewrap sandbox
+    (``coursetools.sandbox``: no course root, no network, own uid, memory/CPU/process limits;
+    ``coursetools.sandbox.status()`` says whether it is on). ``coursetools.policy.PolicyCheck``
+    runs before it once that module exists. ``deploy/nbgrader_config.py`` sets the same.
+
+    Homework notebooks draw with matplotlib's inline backend (``MPLBACKEND``, nbgrader #1070: the
+    sandbox's kernel manager puts it in the kernel's environment; loading this file changes no
+    environment variable) and skip demos, widgets and animations when ``NBGRADER_EXECUTION`` is
+    set (nbgrader sets it while autograding; ``helpers.static_mode()`` reads it).
 
 Commands (the Makefile wraps them)::
 
@@ -50,6 +58,9 @@ import os
 
 from nbgrader.converters import Autograde
 from nbgrader.preprocessors import Execute
+
+from coursetools.classroom_execute import ResilientExecute
+from coursetools.sandbox import sandboxed
 
 c = get_config()  # noqa: F821  (nbgrader injects get_config when it loads this file)
 
@@ -79,11 +90,18 @@ c.LimitOutput.max_traceback = 100
 
 c.OverwriteCells.add_missing_cells = True
 
-# Autograde: nbgrader's own default list, with Execute replaced (never a hand copy that drifts).
+# Autograde: nbgrader's own default list with Execute replaced by ResilientExecute (grading goes
+# on after a kernel death) whose kernels run in the bubblewrap sandbox (coursetools.sandbox), so
+# every path that reads this file (CLI, make grade, pipeline tests, formgrader, workers) uses both.
+# (``c.Execute.kernel_manager_class`` would be ignored: Execute passes its own as a keyword.)
+_EXECUTE = sandboxed(ResilientExecute)
 _AUTOGRADE = [
-    "coursetools.classroom_execute.ResilientExecute" if p is Execute else p
+    _EXECUTE if p is Execute else p
     for p in Autograde.class_traits()["autograde_preprocessors"].default()
 ]
+# The policy check of solution cells runs before Execute (active once coursetools.policy exists).
+if importlib.util.find_spec("coursetools.policy") is not None:
+    _AUTOGRADE.insert(_AUTOGRADE.index(_EXECUTE), "coursetools.policy.PolicyCheck")
 c.Autograde.autograde_preprocessors = _AUTOGRADE
 
 c.GenerateFeedback.preprocessors = [
@@ -92,6 +110,3 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.ClearHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
-
-# Kernels inherit the environment: draw inline and never try to open a window.
-os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")

@@ -46,6 +46,7 @@ from pathlib import Path
 
 import nbformat
 
+from coursetools import sandbox
 from coursetools.grading import cell_errors, nbgrader
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -249,7 +250,7 @@ def grade(
 
 def format_summary(hw: str, results: list[StudentResult], problems: list[str]) -> str:
     header = f"{'student':<24} {'status':<10} {'score':>9} {'seconds':>7}  notes"
-    lines = [f"## {hw}", header, "-" * len(header)]
+    lines = [f"## {hw}", sandbox.status(), header, "-" * len(header)]
     for r in results:
         score = "-" if r.score is None else f"{r.score:g}/{r.max_score:g}"
         secs = "-" if r.seconds is None else f"{r.seconds:.1f}"

@@ -38,6 +38,7 @@ from pathlib import Path
 
 import nbformat
 
+from coursetools import sandbox
 from coursetools.grading_specs import (
     KINDS,
     ROOT,
@@ -374,7 +375,7 @@ def format_table(results: dict[str, AssignmentResult]) -> str:
         f"{'assignment':<22} {'submission':<30} {'kind':<11} {'expected':>8} {'actual':>7} "
         f"{'seconds':>7}  status"
     )
-    lines = [header, "-" * len(header)]
+    lines = [sandbox.status(), header, "-" * len(header)]
     for name, res in results.items():
         order = sorted(res.results.values(), key=lambda r: (KINDS.index(r.submission.kind),))
         for r in order:

@@ -15,11 +15,19 @@ of the course's grading settings; see the repository's ``nbgrader_config.py``).
   Outside a hub (a laptop, CI) the default ``NoAuthPlugin`` stays, so the same image and
   config also work there.
 
+- Grading (``Execute`` settings and ``Autograde.autograde_preprocessors``): the same as the
+  repository's ``nbgrader_config.py``, so the formgrader's autograde button grades with
+  :class:`coursetools.classroom_execute.ResilientExecute` and every kernel in the bubblewrap
+  sandbox (:mod:`coursetools.sandbox`) even for a course folder without its own config
+  (``tests/test_sandbox.py`` checks that both files agree). Skipped where ``coursetools`` is not
+  installed (an account that only takes the course).
+
 Tested here (tests/test_deploy.py): this file as the global config of two Unix users and an
 instructor account exchanging an assignment (release, fetch, submit, collect) through a
 temporary ``OPTML_EXCHANGE_ROOT``. Not tested here: the JupyterHub branch (no hub installed).
 """
 
+import importlib.util
 import os
 
 c = get_config()  # noqa: F821  (injected by the config loader)
@@ -37,3 +45,23 @@ if os.environ.get("JUPYTERHUB_API_URL"):
 
 # One log file per user (a shared file would need to be writable by everyone).
 c.NbGrader.logfile = os.path.expanduser("~/.nbgrader.log")
+
+# Grading: keep in step with the repository's nbgrader_config.py (tests/test_sandbox.py).
+c.Execute.timeout = int(os.environ.get("OPTML_CELL_TIMEOUT", "30"))
+c.Execute.interrupt_on_timeout = True
+c.Execute.startup_timeout = 120
+if importlib.util.find_spec("coursetools.sandbox") is not None:
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
+
+    from coursetools.classroom_execute import ResilientExecute
+    from coursetools.sandbox import sandboxed
+
+    _EXECUTE = sandboxed(ResilientExecute)
+    _AUTOGRADE = [
+        _EXECUTE if p is Execute else p
+        for p in Autograde.class_traits()["autograde_preprocessors"].default()
+    ]
+    if importlib.util.find_spec("coursetools.policy") is not None:
+        _AUTOGRADE.insert(_AUTOGRADE.index(_EXECUTE), "coursetools.policy.PolicyCheck")
+    c.Autograde.autograde_preprocessors = _AUTOGRADE

@@ -31,8 +31,8 @@ Isolation and limits
     * ``--unshare-net``: a network namespace with only its own loopback, so no TCP/UDP to the
       host or the internet (``127.0.0.1`` is the sandbox's own). The kernel talks to nbgrader over
       ZeroMQ ``ipc`` (Unix socket files in the bind-mounted folder), never TCP.
-    * ``--unshare-pid`` (the kernel sees only its own processes), ``--unshare-ipc``, ``--unshare-uts``,
-      ``--unshare-cgroup-try``, ``--new-session``, ``--die-with-parent``; environment cleared
+    * ``--unshare-pid`` (the kernel sees only its own processes), ``--unshare-ipc``,
+      ``--unshare-uts``, ``--unshare-cgroup-try``, ``--new-session``, ``--die-with-parent``; environment cleared
       (``--clearenv``), only a short allowlist passed (no tokens, no instructor paths).
     * An unprivileged uid: the kernel runs as a uid picked per kernel from
       ``UID_BASE .. UID_BASE + 99999`` (no passwd entry needed), with no capabilities, no
@@ -115,7 +115,7 @@ def _tool(name: str) -> str | None:
     return shutil.which(name)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _probe(bwrap: str) -> str | None:
     """Why ``bwrap`` cannot build our sandbox here (``None``: it can). Cached per process."""
     try:
@@ -282,17 +282,16 @@ class SandboxKernelManager(AsyncKernelManager):
         if self.sandbox_off is None and self.sandbox_uid is None:
             self.sandbox_uid = _free_uid()
             os.chown(self._dir / "ipc", self.sandbox_uid, self.sandbox_uid)
-        cwd = kw.get("cwd") or os.getcwd()
+        cwd = kw.get("cwd")
         env = dict(kw.get("env") or os.environ)
         env.setdefault("MPLBACKEND", MPLBACKEND)
-        env.pop("JPY_PARENT_PID", None)
         kw["env"] = env
         cmd, kw = await super()._async_pre_start_kernel(**kw)
         if self.sandbox_off is not None:
             self.log.warning("SANDBOX OFF: grading kernel runs unsandboxed (%s)", self.sandbox_off)
             return cmd, kw
         self.kernel_spec.interrupt_mode = "message"
-        inner = self._scratch(Path(cwd))
+        inner = self._scratch(Path(cwd) if cwd else None)
         self.sandbox_args = self._bwrap_args(inner, kw["env"])
         kw["env"] = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
         kw["cwd"] = str(self._dir)
@@ -302,14 +301,23 @@ class SandboxKernelManager(AsyncKernelManager):
         )
         return self.sandbox_args + self._limits() + cmd, kw
 
-    def _scratch(self, cwd: Path) -> str:
-        """Fresh writable copies of the submission folder, home and /tmp; the work path inside."""
+    def _scratch(self, cwd: Path | None) -> str:
+        """Fresh writable copies of the submission folder, home and /tmp; the work path inside.
+
+        Nothing is copied from a folder that looks like a course root (it has a gradebook,
+        ``source/`` or ``nbgrader_config.py``) or when no working directory was given.
+        """
         uid = self.sandbox_uid
         for name in ("home", "tmp"):
             shutil.rmtree(self._dir / name, ignore_errors=True)
         home = self._dir / "home"
-        work = home / (cwd.name or "work")
-        if cwd.is_dir():
+        work = home / ((cwd.name if cwd else "") or "work")
+        course_like = cwd is not None and any(
+            (cwd / n).exists() for n in ("gradebook.db", "source", "nbgrader_config.py"))
+        if course_like:
+            self.log.warning("sandbox: %s looks like a course root; the kernel starts in an "
+                             "empty folder instead of a copy of it", cwd)
+        if cwd is not None and cwd.is_dir() and not course_like:
             shutil.copytree(cwd, work, symlinks=True,
                             ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
         else:
@@ -322,7 +330,7 @@ class SandboxKernelManager(AsyncKernelManager):
         # Owned by the sandbox uid; folders 0755 because bwrap enters the working directory
         # before it drops to that uid, as a root without CAP_DAC_OVERRIDE.
         for root in (home, self._dir / "tmp"):
-            for dirpath, dirnames, filenames in os.walk(root):
+            for dirpath, _dirs, filenames in os.walk(root):
                 os.chown(dirpath, uid, uid)
                 os.chmod(dirpath, 0o755)
                 for n in filenames:

@@ -12,10 +12,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-import shutil
 import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -118,16 +115,24 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def sandbox_processes() -> list[int]:
-    """PIDs running under a sandbox uid right now."""
+def sandbox_processes(uid: int | None = None, token: str | None = None) -> list[int]:
+    """PIDs running under a sandbox uid (this ``uid`` only, if given) right now, or only those
+    whose environment has ``OPTML_SANDBOX_TEST=<token>`` (other gradings may run meanwhile)."""
     out = []
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             line = next(ln for ln in status.read_text().splitlines() if ln.startswith("Uid:"))
+            real = int(line.split()[1])
+            if not sandbox.UID_BASE <= real < sandbox.UID_BASE + 100_000:
+                continue
+            if uid is not None and real != uid:
+                continue
+            if token is not None and f"OPTML_SANDBOX_TEST={token}".encode() not in (
+                    status.parent / "environ").read_bytes().split(b"\0"):
+                continue
         except (OSError, StopIteration):
             continue
-        if sandbox.UID_BASE <= int(line.split()[1]) < sandbox.UID_BASE + 100_000:
-            out.append(int(status.parent.name))
+        out.append(int(status.parent.name))
     return out
 
 
@@ -260,7 +265,7 @@ def test_kernel_restarts_inside_the_sandbox_and_shutdown_kills_its_process_tree(
         first = run("import os, subprocess\nprint(os.getuid(), open('data.txt').read())\n"
                     "subprocess.Popen(['sleep', '600'], start_new_session=True)")
         assert int(first.split()[0]) >= sandbox.UID_BASE and first.split()[1] == "42"
-        assert sandbox_processes()
+        assert sandbox_processes(uid=km.sandbox_uid)
         run_sync(km.restart_kernel)(now=True)
         again = run("import os\nprint(os.getuid(), os.getpid(), open('data.txt').read())")
         uid, pid, data = again.split()
@@ -269,7 +274,28 @@ def test_kernel_restarts_inside_the_sandbox_and_shutdown_kills_its_process_tree(
         run_sync(km.shutdown_kernel)(now=True)
         run_sync(km.cleanup_resources)()
     time.sleep(0.5)
-    assert sandbox_processes() == []
+    assert sandbox_processes(uid=km.sandbox_uid) == []
+    assert not km._dir.exists()
+
+
+@needs_sandbox
+def test_the_scratch_copy_leaves_out_notebooks_and_never_copies_a_course_root(tmp_path):
+    km = sandbox.SandboxKernelManager(kernel_name="python3")
+    km.sandbox_uid = sandbox.UID_BASE + 99_999
+    try:
+        sub = tmp_path / "hw"
+        sub.mkdir()
+        (sub / "hw.ipynb").write_text("{}")  # nbgrader's copy, with the hidden tests
+        (sub / "data.csv").write_text("1,2")
+        assert km._scratch(sub) == f"{sandbox.HOME}/hw"
+        work = km._dir / "home" / "hw"
+        assert sorted(p.name for p in work.iterdir()) == ["data.csv"]
+        assert work.stat().st_uid == km.sandbox_uid
+        (tmp_path / "source").mkdir()
+        km._scratch(tmp_path)
+        assert list((km._dir / "home" / tmp_path.name).iterdir()) == []
+    finally:
+        km._finalizer()
     assert not km._dir.exists()
 
 
@@ -322,15 +348,18 @@ def attacked(tmp_path_factory):
                  course / "submitted" / "honest" / HW / f"{HW}.ipynb"]
     before = {p: digest(p) for p in protected}
     start = time.monotonic()
+    token = os.urandom(8).hex()  # reaches every kernel of this batch (OPTML_* are passed on)
+    os.environ["OPTML_SANDBOX_TEST"] = token
     try:
         results, problems = classroom.grade(classroom.Course(root=course), HW, collect=False,
                                             force=True)
     finally:
         listener.close()
+        del os.environ["OPTML_SANDBOX_TEST"]
     summary = classroom.format_summary(HW, results, problems)
     print(summary, f"\n({time.monotonic() - start:.1f} s)")
     return dict(course=course, cases=cases, results={r.student: r for r in results},
-                summary=summary, before=before, listener=listener)
+                summary=summary, before=before, listener=listener, token=token)
 
 
 @pytest.mark.slow
@@ -357,8 +386,7 @@ def test_the_host_is_unchanged(attacked):
         assert digest(path) == digest_before, path
     assert b"PWNED" not in (attacked["course"] / "gradebook.db").read_bytes()
     assert attacked["listener"].connections == 0
-    assert sandbox_processes() == []
-    assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob("optml-sandbox-*/home"))
+    assert sandbox_processes(token=attacked["token"]) == []
 
 
 def _plain_autograde(tmp_path: Path):

@@ -32,8 +32,9 @@ Isolation and limits
       host or the internet (``127.0.0.1`` is the sandbox's own). The kernel talks to nbgrader over
       ZeroMQ ``ipc`` (Unix socket files in the bind-mounted folder), never TCP.
     * ``--unshare-pid`` (the kernel sees only its own processes), ``--unshare-ipc``,
-      ``--unshare-uts``, ``--unshare-cgroup-try``, ``--new-session``, ``--die-with-parent``; environment cleared
-      (``--clearenv``), only a short allowlist passed (no tokens, no instructor paths).
+      ``--unshare-uts``, ``--unshare-cgroup-try``, ``--new-session``, ``--die-with-parent``;
+      environment cleared (``--clearenv``), only a short allowlist passed (no tokens, no
+      instructor paths).
     * An unprivileged uid: the kernel runs as a uid picked per kernel from
       ``UID_BASE .. UID_BASE + 99999`` (no passwd entry needed), with no capabilities, no
       supplementary groups and ``no_new_privs`` (``setpriv``). This matters for the process limit:

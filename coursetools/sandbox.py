@@ -62,9 +62,20 @@ protections installed before any student code runs) when that module exists, els
 Restarts (``ResilientExecute``) go through the same sandbox with a
 fresh scratch copy.
 
+Rootless (not root: the hub's formgrader runs as the course's grader account)
+    ``bwrap --unshare-user --disable-userns``: the same mounts, namespaces and limits, but the
+    kernel keeps the account's uid (mapped to itself in a user namespace; it can still write
+    nothing outside its scratch folders, which are all it sees writable). ``RLIMIT_NPROC`` then
+    counts all of the account's processes, so the limit is set to what the account runs at start
+    plus :attr:`~SandboxKernelManager.max_processes` (approximate), and there is no uid to sweep
+    at shutdown (the PID namespace still takes every process with it). Needs unprivileged user
+    namespaces (``/proc/sys/user/max_user_namespaces`` > 0). ``OPTML_SANDBOX=rootless`` selects
+    this mode as root too (the tests use it).
+
 Without the sandbox
-    Where ``bwrap``, ``prlimit`` or ``setpriv`` is missing, where we are not root, on a non-Linux
-    system, or with ``OPTML_SANDBOX=off`` in the environment (for debugging), grading still works:
+    Where ``bwrap``, ``prlimit`` or (as root) ``setpriv`` is missing, where bwrap cannot make its
+    namespaces, on a non-Linux system, or with ``OPTML_SANDBOX=off`` in the environment (for
+    debugging), grading still works:
     the kernel runs directly as the instructor. :func:`status` then returns a banner starting with
     ``SANDBOX OFF``, which ``python -m coursetools.classroom grade`` and ``python -m
     coursetools.grading`` print in their summaries, and every kernel start logs it as a warning.
@@ -117,12 +128,13 @@ def _tool(name: str) -> str | None:
 
 
 @functools.cache
-def _probe(bwrap: str) -> str | None:
+def _probe(bwrap: str, rootless: bool) -> str | None:
     """Why ``bwrap`` cannot build our sandbox here (``None``: it can). Cached per process."""
+    user = ["--unshare-user", "--disable-userns"] if rootless else []
     try:
         run = subprocess.run(
-            [bwrap, "--unshare-pid", "--unshare-net", "--die-with-parent", "--ro-bind", "/", "/",
-             "--proc", "/proc", "--dev", "/dev", "true"],
+            [bwrap, *user, "--unshare-pid", "--unshare-net", "--die-with-parent", "--ro-bind",
+             "/", "/", "--proc", "/proc", "--dev", "/dev", "true"],
             capture_output=True, text=True, timeout=30,
         )
     except (OSError, subprocess.SubprocessError) as exc:
@@ -132,18 +144,22 @@ def _probe(bwrap: str) -> str | None:
     return None
 
 
+def rootless() -> bool:
+    """True when the sandbox runs without root: not root, or ``OPTML_SANDBOX=rootless``."""
+    return os.geteuid() != 0 or os.environ.get(SWITCH, "").strip().lower() == "rootless"
+
+
 def unavailable() -> str | None:
     """Why grading kernels run unsandboxed, or ``None`` when the sandbox is on."""
     if os.environ.get(SWITCH, "").strip().lower() in _OFF_VALUES:
         return f"switched off by {SWITCH}={os.environ[SWITCH]}"
     if not sys.platform.startswith("linux"):
         return f"bubblewrap needs Linux (this is {sys.platform})"
-    missing = [t for t in ("bwrap", "prlimit", "setpriv") if _tool(t) is None]
+    tools = ("bwrap", "prlimit") if rootless() else ("bwrap", "prlimit", "setpriv")
+    missing = [t for t in tools if _tool(t) is None]
     if missing:
         return (f"{', '.join(missing)} not found (apt-get install bubblewrap util-linux)")
-    if os.geteuid() != 0:
-        return "not root (the kernel's own uid and process limit need root)"
-    return _probe(_tool("bwrap"))
+    return _probe(_tool("bwrap"), rootless())
 
 
 def enabled() -> bool:
@@ -156,6 +172,13 @@ def status() -> str:
     why = unavailable()
     if why is None:
         t = SandboxKernelManager.class_traits()
+        if rootless():
+            return (
+                "sandbox: ON, rootless (bubblewrap: no network, no course root, user and PID "
+                f"namespace; memory {t['memory_mb'].default_value} MB, CPU "
+                f"{t['cpu_seconds'].default_value} s; the process limit counts all of this "
+                "account's processes)"
+            )
         return (
             "sandbox: ON (bubblewrap: no network, no course root, own uid and PID namespace; "
             f"memory {t['memory_mb'].default_value} MB, CPU {t['cpu_seconds'].default_value} s, "
@@ -197,6 +220,19 @@ def kill_uid(uid: int) -> int:
         except (OSError, ValueError, StopIteration):
             continue
     return killed
+
+
+def _count_uid_tasks(uid: int) -> int:
+    """Threads (what RLIMIT_NPROC counts) of all processes whose real uid is ``uid``."""
+    n = 0
+    for status_file in Path("/proc").glob("[0-9]*/status"):
+        try:
+            lines = status_file.read_text().splitlines()
+            if int(next(ln for ln in lines if ln.startswith("Uid:")).split()[1]) == uid:
+                n += int(next(ln for ln in lines if ln.startswith("Threads:")).split()[1])
+        except (OSError, ValueError, StopIteration):
+            continue
+    return n
 
 
 def _package_dirs() -> list[str]:
@@ -280,7 +316,8 @@ class SandboxKernelManager(AsyncKernelManager):
 
     async def _async_pre_start_kernel(self, **kw):
         self.sandbox_off = unavailable()
-        if self.sandbox_off is None and self.sandbox_uid is None:
+        self.rootless = rootless()
+        if self.sandbox_off is None and self.sandbox_uid is None and not self.rootless:
             self.sandbox_uid = _free_uid()
             os.chown(self._dir / "ipc", self.sandbox_uid, self.sandbox_uid)
         cwd = kw.get("cwd")
@@ -297,8 +334,9 @@ class SandboxKernelManager(AsyncKernelManager):
         kw["env"] = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
         kw["cwd"] = str(self._dir)
         self.log.info(
-            "sandboxed kernel (uid %d, memory %d MB, CPU %d s, %d processes) in %s",
-            self.sandbox_uid, self.memory_mb, self.cpu_seconds, self.max_processes, cwd,
+            "sandboxed kernel (uid %s, memory %d MB, CPU %d s, %d processes) in %s",
+            "rootless" if self.rootless else self.sandbox_uid, self.memory_mb, self.cpu_seconds,
+            self.max_processes, cwd,
         )
         return self.sandbox_args + self._limits() + cmd, kw
 
@@ -332,8 +370,10 @@ class SandboxKernelManager(AsyncKernelManager):
         # before it drops to that uid, as a root without CAP_DAC_OVERRIDE.
         for root in (home, self._dir / "tmp"):
             for dirpath, _dirs, filenames in os.walk(root):
-                os.chown(dirpath, uid, uid)
                 os.chmod(dirpath, 0o755)
+                if uid is None:  # rootless: the kernel keeps this account's uid
+                    continue
+                os.chown(dirpath, uid, uid)
                 for n in filenames:
                     os.lchown(os.path.join(dirpath, n), uid, uid)
         return f"{HOME}/{work.name}"
@@ -344,10 +384,16 @@ class SandboxKernelManager(AsyncKernelManager):
             "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session",
             "--hostname", "grading-sandbox",
-            # setpriv needs these three to drop to the sandbox uid; it then drops every capability
-            "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
-            "--cap-add", "CAP_SETPCAP",
         ]
+        if self.rootless:
+            # a user namespace (this account's uid mapped to itself) and no nested ones
+            args += ["--unshare-user", "--disable-userns"]
+            if os.geteuid() == 0:
+                args += ["--cap-drop", "ALL"]
+        else:
+            # setpriv needs these three to drop to the sandbox uid; it then drops every capability
+            args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
+                     "--cap-add", "CAP_SETPCAP"]
         binds: list[tuple[str, str, str]] = [("--ro-bind", "/usr", "/usr")]
         for top in ("bin", "lib", "lib32", "lib64", "libx32", "sbin"):
             host = Path("/") / top
@@ -401,15 +447,23 @@ class SandboxKernelManager(AsyncKernelManager):
         return args + ["--"]
 
     def _limits(self) -> list[str]:
-        uid = str(self.sandbox_uid)
-        return [
+        nproc = self.max_processes
+        if self.rootless:
+            # RLIMIT_NPROC counts every process of the account: allow what it runs now + ours
+            nproc += _count_uid_tasks(os.getuid())
+        limits = [
             _tool("prlimit"),
             f"--as={self.memory_mb * 2**20}",
             f"--cpu={self.cpu_seconds}",
-            f"--nproc={self.max_processes}",
+            f"--nproc={nproc}",
             f"--fsize={self.max_file_mb * 2**20}",
             "--core=0",
             "--",
+        ]
+        if self.rootless:
+            return limits
+        uid = str(self.sandbox_uid)
+        return limits + [
             _tool("setpriv"),
             f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
             "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs",

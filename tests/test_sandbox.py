@@ -299,6 +299,51 @@ def test_the_scratch_copy_leaves_out_notebooks_and_never_copies_a_course_root(tm
     assert not km._dir.exists()
 
 
+@needs_sandbox
+def test_rootless_mode_isolates_too(tmp_path, monkeypatch):
+    """The mode of a non-root account (the hub's formgrader), forced here as root."""
+    from jupyter_core.utils import run_sync
+
+    monkeypatch.setenv("OPTML_SANDBOX", "rootless")
+    if sandbox.unavailable():
+        pytest.skip(f"no unprivileged user namespaces: {sandbox.unavailable()}")
+    assert sandbox.status().startswith("sandbox: ON, rootless")
+    token = os.urandom(8).hex()
+    monkeypatch.setenv("OPTML_SANDBOX_TEST", token)
+    km = sandbox.SandboxKernelManager(kernel_name="python3")
+    run_sync(km.start_kernel)(cwd=str(tmp_path))
+    kc = km.client()
+    kc.start_channels()
+    out = []
+    try:
+        run_sync(kc.wait_for_ready)(timeout=60)
+        code = ("import os, socket, subprocess\n"
+                "subprocess.Popen(['sleep', '600'])\n"
+                f"print(os.getpid(), os.path.exists({str(tmp_path.parent)!r}), "
+                "os.path.exists('/etc/shadow'))\n"
+                "try:\n    socket.create_connection(('1.1.1.1', 80), 2)\n"
+                "except OSError as e:\n    print(type(e).__name__)")
+        reply = run_sync(kc.execute_interactive)(
+            code, timeout=30, output_hook=lambda m: out.append(m["content"].get("text", "")))
+        assert reply["content"]["status"] == "ok", reply["content"]
+    finally:
+        kc.stop_channels()
+        run_sync(km.shutdown_kernel)(now=True)
+        run_sync(km.cleanup_resources)()
+    pid, sees_host, shadow, net = "".join(out).split()
+    assert int(pid) <= 3 and sees_host == shadow == "False" and net == "OSError"
+    time.sleep(0.5)
+    assert not [p for p in Path("/proc").glob("[0-9]*/environ")
+                if f"OPTML_SANDBOX_TEST={token}".encode() in _read(p).split(b"\0")]
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
 # ---------------------------------------------------------------------------------------------
 # the real nbgrader CLI (slow)
 

@@ -9,7 +9,8 @@ the submission:
   (:data:`COMMON_IMPORTS`), and from ``helpers`` only the names the assignment allows
   (:data:`POLICIES`); ``scipy.optimize`` is named specially (the methods are the task);
 * **tools to reach the grader**: ``exec``, ``eval``, ``compile``, ``__import__``, ``importlib``,
-  ``globals``/``locals``/``vars``, ``breakpoint``, ``get_ipython``, ``sys``, ``builtins``,
+  ``globals``/``locals``/``vars``, ``breakpoint``, ``get_ipython``, IPython's history (``In``,
+  ``Out``, ``_ih``, ``_i3``, ...), names starting with ``_optml``, ``sys``, ``builtins``,
   ``ctypes``, ``gc``, ``inspect``, ``os``, ``subprocess``, ``socket``, ``signal``,
   ``threading`` (and the like, :data:`DANGEROUS_MODULES`), dunder attributes (``__class__``,
   ``__globals__``, ...) and frame attributes (``tb_frame``, ``f_globals``, ...),
@@ -158,6 +159,17 @@ ALWAYS_PROTECTED = frozenset({"np", "helpers", "_integrity", "_GUARD", "expect_c
 
 #: Names only grader code may use (any use in a student cell is flagged).
 GRADER_ONLY = frozenset({"_integrity", "_GUARD"})
+
+#: IPython's history and output caches (they hold the code of the cell being run).
+IPYTHON_HISTORY = frozenset({"In", "Out", "_ih", "_oh", "_dh", "_i", "_ii", "_iii", "__", "___"})
+
+
+def _is_grader_name(name: str) -> bool:
+    """Names of the grader's kernel-side machinery and IPython's history (``_i3``, ``_5``)."""
+    if name in IPYTHON_HISTORY or name.startswith("_optml"):
+        return True
+    return len(name) > 1 and name[0] == "_" and (name[1:].isdigit() or (
+        name[1] == "i" and name[2:].isdigit()))
 
 #: ``helpers`` names every assignment allows: plotting, nothing that computes an answer.
 HELPERS_PLOTTING = frozenset(
@@ -340,12 +352,12 @@ class _Checker(ast.NodeVisitor):
 
     def bind(self, node: ast.AST, name: str, how: str) -> None:
         """A name bound by ``node``; flag it if it is protected (top level or ``global``)."""
-        if self.depth and how != "global":
+        if self.depth and not how.startswith("global "):
             return
         if name in self.protected:
             self.flag(node, f"{how} rebinds {name}, which the locked cells define and the tests "
                       "use", TAMPER)
-        elif name in _BUILTIN_NAMES and how != "global":
+        elif name in _BUILTIN_NAMES:
             self.flag(node, f"{how} rebinds the builtin {name} for the whole notebook")
 
     # -- imports
@@ -426,6 +438,9 @@ class _Checker(ast.NodeVisitor):
             self.flag(node, f"{node.id} is not allowed ({DENIED_BUILTINS[node.id]})")
         elif node.id in GRADER_ONLY and isinstance(node.ctx, ast.Load):
             self.flag(node, f"{node.id} belongs to the grader; student code must not use it")
+        elif _is_grader_name(node.id):
+            self.flag(node, f"{node.id} is IPython's history or the grader's (it holds the code "
+                      "being graded)")
         if isinstance(node.ctx, (ast.Store, ast.Del)):
             self.bind(node, node.id, "deleting" if isinstance(node.ctx, ast.Del) else
                       f"assigning to {node.id}")
@@ -495,11 +510,13 @@ class _Checker(ast.NodeVisitor):
     def _module_chain(self, node: ast.Attribute, chain: list[str]) -> None:
         module = self.modules[chain[0]]
         first = chain[1]
-        if first.startswith("_") and not _is_dunder(first):
-            self.flag(node, f"{'.'.join(chain)} uses a private part of {module}")
+        private = [p for p in chain[1:] if p.startswith("_") and not _is_dunder(p)]
+        if private:
+            self.flag(node, f"{'.'.join(chain)} uses a private part of {module.split('.')[0]}")
         elif module == "numpy" or module.startswith("numpy."):
-            if first in NUMPY_DENIED:
-                self.flag(node, f"{'.'.join(chain[:2])} is not allowed (file access or numpy "
+            denied = [p for p in chain[1:] if p in NUMPY_DENIED]
+            if denied:
+                self.flag(node, f"{chain[0]}.{denied[0]} is not allowed (file access or numpy "
                           "internals)")
         elif module == "helpers":
             if first not in self.policy.helpers:

@@ -32,7 +32,7 @@ serves a test or a second hub without edits:
 ``OPTML_HUB_API_PORT``     the hub's own port on 127.0.0.1 (proxy and servers call it) [8081]
 ``OPTML_PROXY_API_PORT``   the proxy's REST API port on 127.0.0.1 [8001]
 ``OPTML_SERVICE_PORT``     port of the first course's formgrader service, +1 per course [9999]
-``OPTML_PROXY``            the configurable-http-proxy executable [<env>/proxy/node_modules/.bin/...]
+``OPTML_PROXY``            configurable-http-proxy [<env>/proxy/node_modules/.bin/...]
 ``OPTML_JUPYTER_ETC``      folder with the global nbgrader config and ``formgrader/`` [/etc/jupyter]
 ``OPTML_HUB_COURSES``      JSON ``{course: {"grader": account, "instructors": [...]}}``
 ``OPTML_HUB_ADMINS``       comma-separated hub admins [instructor1]

@@ -35,6 +35,7 @@ import contextlib
 import html
 import json
 import os
+import pwd
 import re
 import secrets
 import shutil
@@ -44,6 +45,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
@@ -158,7 +161,6 @@ def accounts(hub_env):
         uids = set()
         for name in created:
             with contextlib.suppress(KeyError):
-                import pwd
                 uids.add(pwd.getpwnam(name).pw_uid)
         # Whatever still runs as a test account (servers, kernels, terminals): by PID.
         _kill(p["pid"] for p in _processes() if p["uid"] in uids)
@@ -167,7 +169,7 @@ def accounts(hub_env):
             subprocess.run(["groupdel", name], capture_output=True)
 
     try:
-        for role, name in names.items():
+        for name in names.values():
             proc = subprocess.run(["useradd", "--create-home", "--shell", "/bin/bash", name],
                                   capture_output=True, text=True)
             assert proc.returncode == 0, f"useradd {name}: {proc.stderr.strip()}"
@@ -272,11 +274,16 @@ def hub(hub_env, accounts):
     finally:
         procs = _processes()
         tree = _descendants(proc.pid, procs)
-        # Graceful first: the hub stops the single-user servers, its services and the proxy.
+        # The users' servers, kernels and the grader service get SIGTERM by PID: a server the
+        # hub stops gets SIGINT and lingers for seconds; the hub's state is thrown away anyway.
+        # At the same moment the hub, which then stops the proxy and finds its services gone
+        # (it restarts an exited service only from a poll callback, which shutdown cancels).
+        uids = {pwd.getpwnam(n).pw_uid for n, _ in accounts.values()}
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(30)
+        _kill([p["pid"] for p in procs if p["uid"] in uids], grace=10)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(30)
         leftover = set(tree) | {info["pids"].get("proxy", proc.pid), proc.pid}
         _kill(p for p in leftover if Path(f"/proc/{p}").exists())
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -311,16 +318,21 @@ def _max_score() -> float:
 
 
 def _hidden_lines() -> set[str]:
-    """Substantial lines between the hidden-test delimiters of the source notebook."""
-    lines, inside = set(), False
+    """Substantial lines that only the hidden-test blocks of the source notebook contain.
+
+    A line that also stands outside every hidden block (``with quiet():``, an import, a line
+    of the solution the student may write) shows nothing secret, so it is not counted.
+    """
+    hidden, elsewhere, inside = set(), set(), False
     for cell in _source_cells():
         for line in "".join(cell["source"]).splitlines():
             if "BEGIN HIDDEN TESTS" in line:
                 inside = True
             elif "END HIDDEN TESTS" in line:
                 inside = False
-            elif inside and len(line.strip()) >= 12:
-                lines.add(line.strip())
+            else:
+                (hidden if inside else elsewhere).add(line.strip())
+    lines = {ln for ln in hidden - elsewhere if len(ln) >= 12}
     assert lines, f"{HW} has no hidden tests to check feedback against"
     return lines
 
@@ -352,8 +364,6 @@ def _runuser(user: str, *cmd: str) -> subprocess.CompletedProcess:
 
 
 def _memory_table(hub) -> list[tuple[str, float, float]]:
-    import pwd
-
     procs = _processes()
     uid_of = {role: pwd.getpwnam(name).pw_uid for role, (name, _) in hub["accounts"].items()}
     rows = []
@@ -426,8 +436,11 @@ def test_hub_class_workflow(hub):
 
     # -- students: log in, fetch, answer, submit --------------------------------------------
     students = {}
+    with ThreadPoolExecutor(2) as pool:  # two students log in at the same moment
+        for role, result in zip(("s1", "s2"), pool.map(lambda r: _login(hub, r), ("s1", "s2")),
+                                strict=True):
+            students[role], spawns[f"{role} (with the other student)"] = result
     for role in ("s1", "s2"):
-        students[role], spawns[role] = _login(hub, role)
         s = students[role]
         assert HW in [x["assignment_id"] for x in s.assignments(COURSE)], "not listed"
         s.assignment_action("fetch", COURSE, HW)
@@ -444,12 +457,13 @@ def test_hub_class_workflow(hub):
         students[role].assignment_action("submit", COURSE, HW)
 
     # -- isolation ------------------------------------------------------------------------
-    s1, s2 = students["s1"], students["s2"]
+    s1 = students["s1"]
     assert s1.status("GET", f"{service}/api/status") == 403, "a student opened the service"
     assert s1.status("GET", f"{fg}/assignments") == 403, "a student used the formgrader API"
     inbound = hub["exchange"] / COURSE / "inbound"
     submissions = sorted(p.name for p in inbound.iterdir())
     assert len(submissions) == 2, submissions
+    assert inbound.stat().st_mode & 0o777 == 0o733, oct(inbound.stat().st_mode)  # -wx for all
     peek = _runuser(name["s2"], "ls", str(inbound))
     assert peek.returncode != 0 and "Permission denied" in peek.stderr, peek.stdout
     for secret in (Path(f"/home/{name['s1']}") / COURSE / HW / f"{HW}.ipynb",
@@ -494,6 +508,14 @@ def test_hub_class_workflow(hub):
                                 timeout=600)
         autograde[role] = time.monotonic() - start
         assert reply["success"], f"autograde of {role}:\n{reply.get('log', reply)}"
+    # The grading sandbox (coursetools/sandbox.py) says in the log whether it was on.
+    sandbox = sorted({m.group(0) for m in re.finditer(r"SANDBOX OFF:[^\n]*",
+                                                     hub["log"].read_text(errors="replace"))})
+    MEASUREMENTS["grading sandbox in the grader service"] = (
+        "; ".join(sandbox) if sandbox else "on (no SANDBOX OFF in the log)")
+    if sandbox:
+        warnings.warn(f"autograde in the hub's grader service ran without the sandbox: "
+                      f"{'; '.join(sandbox)}", stacklevel=1)
     scores = {x["student"]: x for x in instructor.json("GET", f"{fg}/submissions/{HW}")}
     best = _max_score()
     assert scores[name["s1"]]["max_score"] == pytest.approx(best)
@@ -503,6 +525,8 @@ def test_hub_class_workflow(hub):
     for action in ("generate_feedback", "release_feedback"):
         reply = instructor.json("POST", f"{fg}/assignment/{HW}/{action}", timeout=300)
         assert reply["success"], f"{action}: {reply}"
+    feedback_dir = hub["exchange"] / COURSE / "feedback"
+    assert feedback_dir.stat().st_mode & 0o777 == 0o711, oct(feedback_dir.stat().st_mode)
     for role in ("s1", "s2"):
         s = students[role]
         s.assignment_action("fetch_feedback", COURSE, HW)
@@ -534,3 +558,43 @@ def test_hub_class_workflow(hub):
     print("\n".join(lines))
     BUILD.mkdir(exist_ok=True)
     (BUILD / "hub-measurements.json").write_text(json.dumps(MEASUREMENTS, indent=2))
+
+
+@pytest.mark.browser
+def test_formgrader_screenshot(hub):
+    """The formgrader inside the grader service's JupyterLab, in Chromium: build/screenshots/.
+
+    Logs in through the hub's form, opens ``/services/optml/lab`` (OAuth to the service), then
+    Nbgrader > Formgrader: the formgrader is shown in an iframe, which JupyterHub >= 4.1 would
+    refuse without deploy/formgrader/jupyter_server_config.py.
+    """
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from browser_util import chromium
+
+    name, password = hub["accounts"]["instructor"]
+    shot = BUILD / "screenshots" / "hub-formgrader.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as pw, chromium(pw) as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 850})
+        page.goto(f"{hub['url']}/hub/login?next=%2Fhub%2Fhome")
+        page.fill("#username_input", name)
+        page.fill("#password_input", password)
+        page.click("#login_submit")
+        page.wait_for_url("**/hub/home", timeout=60_000)
+        page.goto(f"{hub['url']}/services/{COURSE}/lab", timeout=120_000)
+        page.get_by_role("menuitem", name="Nbgrader").click(timeout=120_000)
+        page.get_by_role("menuitem", name="Formgrader").click()
+        frame = page.frame_locator("iframe").first
+        frame.get_by_text("Manage Assignments").first.wait_for(timeout=120_000)
+        released = "autograde s1 via service (s)" in MEASUREMENTS  # the workflow test ran
+        if released:
+            frame.get_by_text(HW).first.wait_for(timeout=60_000)
+        # JupyterLab asks once whether to fetch Jupyter news (a toast over the corner).
+        with contextlib.suppress(sync_api.Error):
+            page.get_by_role("button", name="No").click(timeout=3000)
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(shot))
+        text = frame.locator("body").inner_text()
+    assert "Manage Assignments" in text, text[:500]
+    assert not released or HW in text, text[:1000]
+    print(f"screenshot: {shot}")

@@ -72,6 +72,13 @@ def _locked(name: str):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def _prune(prefix: str, keep: Path) -> None:
+    """Remove the folders of earlier keys (built from other pins) next to ``keep``."""
+    for old in BUILD.glob(f"{prefix}*"):
+        if old != keep and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+
+
 def _run(cmd: list[str], what: str, **kw) -> None:
     proc = subprocess.run(cmd, capture_output=True, text=True, **kw)
     if proc.returncode != 0:
@@ -96,9 +103,14 @@ def _install_course(env: Path, *, deps: bool) -> None:
         cmd = [str(env / "bin" / "python"), "-m", "pip", "install", "--quiet",
                "--no-warn-script-location", "--progress-bar", "off"]
         if deps:
-            cmd += ["-r", str(REQUIREMENTS), str(src)]
+            # setuptools first, so the course package then builds without an isolated
+            # build environment (much faster to reinstall when the course code changed).
+            pins = [ln for ln in REQUIREMENTS.read_text().splitlines()
+                    if ln.startswith("setuptools==")]
+            _run(cmd + pins, "pip install setuptools (hub environment)")
+            cmd += ["--no-build-isolation", "-r", str(REQUIREMENTS), str(src)]
         else:
-            cmd += ["--no-deps", "--force-reinstall", str(src)]
+            cmd += ["--no-build-isolation", "--no-deps", "--force-reinstall", str(src)]
         _run(cmd, "pip install (hub environment)")
 
 
@@ -124,6 +136,7 @@ def python_env() -> Path:
                   "@jupyterlab/mathjax3-extension"], "labextension disable")
             course_stamp.write_text(_course_sources_digest())
             stamp.write_text(key)
+            _prune("hub-env-", env)
         elif course_stamp.read_text() != _course_sources_digest():
             _install_course(env, deps=False)
             course_stamp.write_text(_course_sources_digest())
@@ -151,6 +164,7 @@ def proxy() -> Path:
             if not exe.exists():
                 raise RuntimeError(f"npm ci did not install {exe}")
             stamp.write_text(key)
+            _prune("hub-proxy-", folder)
     return exe
 
 

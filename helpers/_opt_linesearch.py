@@ -48,17 +48,47 @@ def wolfe(oracle: Oracle, x: np.ndarray, f0: float, g0: np.ndarray, d: np.ndarra
     The bracketing phase doubles the step; the zoom phase shrinks the bracket with a
     safeguarded cubic interpolation (bisection when the cubic is unusable).
 
-    Near a minimizer the decrease of ``f`` along ``d`` falls below the round-off of ``f``
-    (its values are then noise, and comparing them says nothing). When the decrease predicted
-    by the first trial step, :math:`\alpha_0 |g_0^\top d|`, is below ``ROUNDOFF * |f(x)|``, or
-    when the search above ends in a bracket where ``f`` is flat to that level, the step is
-    found from the directional derivative instead (the *approximate* Wolfe conditions of
-    Hager & Zhang, 2005): :math:`f(x+\alpha d) \le f(x) + \epsilon_f`,
-    :math:`|\phi'(\alpha)| \le c_2 |\phi'(0)|` and :math:`\phi'(\alpha) \le (1 - 2c_1)
-    |\phi'(0)|`, which is sufficient decrease for the quadratic model of ``f`` along ``d``.
-    If even the directional derivative changes sign between points that floating point cannot
-    separate further, ``x`` is as good as floating point allows: :class:`EarlyStop` is raised
-    with ``converged=True`` and a message starting ``"converged to machine precision"``.
+    Near a minimizer the decrease of ``f`` along ``d`` falls below the round-off of ``f``:
+    its values are then noise, and a search comparing them fails although ``x`` is as good as
+    floating point allows. With :math:`\phi(\alpha) = f(x + \alpha d)` and
+    :math:`\epsilon_f` = ``ROUNDOFF * |f(x)|``:
+
+    * When the first trial step predicts a decrease :math:`\alpha_0 |\phi'(0)| \le
+      \epsilon_f`, the step is found from the directional derivative (the *approximate*
+      Wolfe conditions of Hager & Zhang, 2005): :math:`\phi(\alpha) \le \phi(0) +
+      \epsilon_f`, :math:`|\phi'(\alpha)| \le c_2 |\phi'(0)|` and :math:`\phi'(\alpha)
+      \le (1 - 2c_1) |\phi'(0)|`; the last one is sufficient decrease for the quadratic
+      model of ``f`` along ``d`` (exactly the Armijo condition on a quadratic).
+    * When the search above ends in a collapsed bracket on which ``f`` is flat to
+      :math:`\epsilon_f`, the same derivative search is tried, but only a true approximate
+      Wolfe step is accepted (a tiny step along which ``f`` barely rises is also what a wrong
+      gradient produces, and that must stay a failure).
+    * If the directional derivative changes sign between points that floating point cannot
+      separate further, or the step found moves ``x`` by a few units in the last place only,
+      ``x`` is converged to machine precision: :class:`EarlyStop` is raised with
+      ``converged=True`` and a message starting ``"converged to machine precision"``.
+
+    Parameters
+    ----------
+    oracle : Oracle
+        Counting wrapper of ``f`` and ``grad``.
+    x, g0, d : ndarray, shape (n,)
+        Current point, the gradient there, and a descent direction (:math:`g_0^\top d < 0`).
+    f0 : float
+        ``f(x)``.
+    alpha0 : float, default 1.0
+        First trial step.
+    c1, c2 : float
+        Sufficient-decrease and curvature constants, :math:`0 < c_1 < c_2 < 1`.
+    alpha_max : float
+        Largest step tried while bracketing.
+    maxiter : int
+        Trials per phase (bracketing, zoom, derivative search).
+
+    Returns
+    -------
+    float
+        The step :math:`\alpha`.
 
     Raises
     ------

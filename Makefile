@@ -19,9 +19,6 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --progress-bar off -e '.[dev]'
-	@# jupyterlab-rise pulls in the old MathJax 3 extension, flagged incompatible with Lab 4;
-	@# Lab's built-in MathJax renders the math in notebooks and in RISE without it.
-	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyterlab/mathjax3-extension
 	@touch $@
 
 install: $(STAMP)  ## create .venv and install the course with its dependencies
@@ -72,7 +69,7 @@ test-fast: $(STAMP)  ## everything except notebook execution, grading pipeline a
 test-browser: system-deps  ## browser tests only (Debian chromium, installed by system-deps)
 	$(PY) -m pytest -m browser
 
-lab: $(STAMP)  ## JupyterLab with nbgrader, widgets and RISE (Alt+R starts a slideshow)
+lab: $(STAMP)  ## JupyterLab with nbgrader, widgets and the live slide deck (jupyterlab-slideshow)
 	$(BIN)/jupyter lab --notebook-dir=.
 
 bench: $(STAMP)  ## benchmark tables into benchmarks/RESULTS.md

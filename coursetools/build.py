@@ -27,6 +27,7 @@ from pathlib import Path
 import nbformat
 from nbconvert import HTMLExporter, SlidesExporter
 
+from coursetools import a11y
 from coursetools.notebooks import ROOT, empty_notebook_seconds, execute_notebook, lecture_paths
 
 BUILD = ROOT / "build"
@@ -61,7 +62,7 @@ def build_lectures() -> bool:
     print("lectures: timing an empty notebook (imports numpy, matplotlib, helpers) ...", flush=True)
     floor = empty_notebook_seconds()
     rows, ok_all = [], True
-    exporter = HTMLExporter()
+    exporter = a11y.configure_exporter(HTMLExporter())  # alt text, AA syntax colours
     for i, path in enumerate(paths, 1):
         print(f"[{i}/{len(paths)}] executing {path.name} ...", end=" ", flush=True)
         res = execute_notebook(path, static=True)
@@ -77,6 +78,7 @@ def build_lectures() -> bool:
         res.nb.metadata.pop("widgets", None)
         nbformat.write(res.nb, BUILD / "executed" / path.name)
         body, _ = exporter.from_notebook_node(res.nb, resources={"metadata": {"name": path.stem}})
+        body = a11y.add_page_css(body)  # prompt contrast, underlined links
         (BUILD / "html" / f"{path.stem}.html").write_text(body, encoding="utf-8")
         rows.append((path.name, status, f"{res.seconds:.1f}", f"{res.seconds / floor:.1f}x",
                      res.images()))
@@ -120,19 +122,39 @@ def slides_exporter() -> SlidesExporter:
     exporter.reveal_scroll = True
     exporter.reveal_theme = "white"  # "simple" (the default) imports Google Fonts: not offline
     exporter.reveal_width, exporter.reveal_height = "1280", "720"  # 16:9 lecture-hall projectors
-    return exporter
+    return a11y.configure_exporter(exporter)  # figure alt text, AA syntax colours
+
+
+def hide_marked_inputs(nb) -> int:
+    """Drop from the slides the code of cells marked ``metadata.jupyter.source_hidden``.
+
+    That is the one convention for "this slide's point is its output" (CONTRIBUTING.md):
+    JupyterLab, and so the live deck (jupyterlab-slideshow), shows such a cell collapsed to its
+    output, and a student expands the code with a click; here the cell keeps its outputs and
+    loses its input, as nbconvert's ``TagRemovePreprocessor`` does for ``remove_input_tags``
+    (``metadata.transient.remove_source``, honoured by every nbconvert template). Modifies ``nb`` in
+    place and returns the number of cells marked.
+    """
+    n = 0
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.metadata.get("jupyter", {}).get("source_hidden"):
+            cell.metadata.setdefault("transient", {})["remove_source"] = True
+            n += 1
+    return n
 
 
 def slides_html(nb, name: str) -> str:
     """One lecture deck as offline HTML (assets referenced under ``assets/`` beside it).
 
     Widget state is dropped first: with it, nbconvert's template loads the widget manager
-    from a CDN, and the static build has nothing interactive to show anyway.
+    from a CDN, and the static build has nothing interactive to show anyway. The code of cells
+    marked ``jupyter.source_hidden`` is left out (:func:`hide_marked_inputs`).
     """
     nb = copy.deepcopy(nb)
     nb.metadata.pop("widgets", None)
+    hide_marked_inputs(nb)
     body, _ = slides_exporter().from_notebook_node(nb, resources={"metadata": {"name": name}})
-    return body
+    return a11y.add_page_css(body)
 
 
 def build_slides() -> bool:

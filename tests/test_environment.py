@@ -72,11 +72,12 @@ def test_helpers_is_the_installed_package():
 
 
 def test_lab_extensions_enabled():
-    """nbgrader, ipywidgets and RISE are installed and enabled in JupyterLab."""
+    """nbgrader, ipywidgets and the live slide deck are installed and enabled in JupyterLab."""
     jupyter = Path(sys.executable).parent / "jupyter"
     proc = subprocess.run([str(jupyter), "labextension", "list"], capture_output=True, text=True)
     text = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
-    for ext in ("@jupyter/nbgrader", "@jupyter-widgets/jupyterlab-manager", "jupyterlab-rise"):
+    for ext in ("@jupyter/nbgrader", "@jupyter-widgets/jupyterlab-manager", "jupyterlab-slideshow",
+                "@deathbeds/jupyterlab-fonts"):
         line = next((ln for ln in text.splitlines() if ln.strip().startswith(ext + " ")), None)
         assert line is not None, f"{ext} not listed:\n{text}"
         assert "enabled" in line and line.rstrip().split()[3] == "OK", line

@@ -4,8 +4,9 @@ Usage (from the repository root)::
 
     python benchmarks/run_all.py            # or: make bench
 
-Runs ``bench_optimizers.main()`` and, if present, ``bench_gradcheck.main()`` and
-``bench_autograde.main()``; each returns
+Runs ``bench_optimizers.main()`` and, if present, ``bench_gradcheck.main()``,
+``bench_autograde.main()``, ``bench_explorers.main()`` and ``bench_class.main()`` (a class of 24
+graded by 1 and 2 grading workers and by nbgrader's batch: a few minutes); each returns
 Markdown. The whole run takes about a minute on an idle 2-core machine.
 """
 
@@ -29,7 +30,9 @@ import numpy as np  # noqa: E402
 import scipy  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["bench_optimizers", "bench_gradcheck", "bench_autograde", "bench_explorers"]
+BENCHMARKS = [
+    "bench_optimizers", "bench_gradcheck", "bench_autograde", "bench_explorers", "bench_class",
+]
 
 
 def cpu_model() -> str:

@@ -10,7 +10,7 @@ Commands (the Makefile's ``release``, ``grade``, ``feedback`` and ``export`` tar
 Options: ``--course DIR`` (the course root, default: the repository), ``--exchange DIR``
 (``Exchange.root``; default: whatever nbgrader's config says). ``grade`` also takes
 ``--student ID`` (repeatable), ``--timeout SECONDS`` (per cell, this run only), ``--force``
-(regrade students graded before) and ``--no-collect``.
+(regrade students graded before), ``--no-collect`` and ``--workers N``.
 
 ``grade`` never lets one submission stop the others. Every submission is first checked
 without running it; these are *skipped and reported by name* (nbgrader would crash the batch
@@ -22,10 +22,13 @@ on them or score them 0 without a word):
   (nbgrader #1302 scores that 0 silently);
 * ``missing notebook``: no notebook at all.
 
-Every other student is autograded by a separate ``nbgrader autograde --student`` call with
-:class:`coursetools.classroom_execute.ResilientExecute` in place of nbgrader's ``Execute`` (set in
-``nbgrader_config.py``; a
-cell that kills the kernel scores 0 and the rest is still graded). Students whose submission
+Every other student is autograded by the grading workers (:mod:`coursetools.workers`, one
+process per core, ``--workers N`` to change it): nbgrader's own ``Autograde`` for one student
+at a time, with this course's ``nbgrader_config.py`` (so
+:class:`coursetools.classroom_execute.ResilientExecute` in place of nbgrader's ``Execute``: a
+cell that kills the kernel scores 0 and the rest is still graded), a fresh kernel per notebook,
+the same gradebook rows as ``nbgrader autograde --student``; a worker that dies or hangs is
+replaced and its submission graded again alone. Students whose submission
 did not change since their last autograde are not graded again unless ``--force``. The
 summary lists every student: status, score, seconds, and the graded cells that failed with
 their error. The exit code is non-zero only when something could not be reported (collect
@@ -48,6 +51,7 @@ import nbformat
 
 from coursetools import sandbox
 from coursetools.grading import cell_errors, nbgrader
+from coursetools.workers import GradingPool, Job, Result
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE_ID = "optml"
@@ -188,8 +192,13 @@ def grade(
     timeout: int | None = None,
     force: bool = False,
     collect: bool = True,
+    n_workers: int | None = None,
 ) -> tuple[list[StudentResult], list[str]]:
-    """Collect, pre-scan and autograde; return per-student results and run-level problems."""
+    """Collect, pre-scan and autograde; return per-student results and run-level problems.
+
+    The submissions to grade are autograded by ``n_workers`` grading workers (default: one per
+    core; :mod:`coursetools.workers`).
+    """
     problems: list[str] = []
     if collect:
         args = ["collect", hw, "--update"]
@@ -205,6 +214,7 @@ def grade(
             problems.append(f"{s}: no submission of {hw} in {submitted}")
         found = [s for s in found if s in students]
     results = []
+    pending: list[StudentResult] = []
     for student in found:
         folder = submitted / student / hw
         why = prescan(folder, names)
@@ -215,21 +225,43 @@ def grade(
             results.append(res)
             continue
         res = StudentResult(student, "graded")
+        results.append(res)
         if not force and _up_to_date(course, hw, student, names):
             res.status = "unchanged"
             res.notes.append("graded before, submission unchanged (--force to regrade)")
-        else:
-            args = ["autograde", hw, f"--student={student}", "--force"]
-            if timeout:
-                args.append(f"--Execute.timeout={int(timeout)}")
-            run = course.run(*args)
+        pending.append(res)
+
+    # every submission to grade goes to the grading workers (nbgrader's Autograde in-process,
+    # this course's nbgrader_config.py, a fresh kernel per notebook; see coursetools.workers)
+    todo = [r for r in pending if r.status == "graded"]
+    graded: dict[str, Result] = {}
+    if todo:
+        args = [f"--Execute.timeout={int(timeout)}"] if timeout else []
+        done = [0]
+
+        def progress(r: Result) -> None:
+            done[0] += 1
+            what = f"{r.score:g}/{r.max_score:g}" if r.ok else "FAILED"
+            print(f"[{done[0]}/{len(todo)}] {r.student}: {what} ({r.seconds:.1f} s)",
+                  file=sys.stderr, flush=True)
+
+        with GradingPool(course.root, workers=n_workers, args=args) as pool:
+            jobs = [Job(hw, r.student) for r in todo]
+            graded = {r.student: r for r in pool.grade(jobs, on_result=progress)}
+    for res in pending:
+        student = res.student
+        run = graded.get(student)
+        if run is not None:
             res.seconds = run.seconds
-            if run.returncode != 0:
+            res.notes += run.notes
+            if not run.ok:
                 errors = [ln for ln in run.log.splitlines() if "ERROR" in ln]
                 res.status = "failed"
-                res.notes.append(f"nbgrader autograde exited {run.returncode}: "
-                                 + (errors[-1] if errors else run.log.strip()[-300:]))
+                res.notes.append(f"nbgrader autograde failed: {run.error}"
+                                 + (f" ({errors[0]})" if errors else ""))
         scores = read_scores(course, hw, student)
+        if run is not None and run.ok:
+            scores = run.cells, run.max_score
         if scores is None or not all(
             (course.root / "autograded" / student / hw / f"{n}.ipynb").is_file() for n in names
         ):
@@ -244,7 +276,6 @@ def grade(
                 for gid, err in errs.items():
                     if gid in res.cells and res.cells[gid] == 0:
                         res.notes.append(f"{gid}: {err}")
-        results.append(res)
     return results, problems
 
 
@@ -380,6 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=int, help="per-cell seconds for this grading run")
     parser.add_argument("--force", action="store_true", help="regrade / regenerate everything")
     parser.add_argument("--no-collect", action="store_true", help="grade what is in submitted/")
+    parser.add_argument("--workers", type=int, help="grading processes (default: one per core)")
     args = parser.parse_args(argv)
     course = Course(args.course.resolve(), args.exchange.resolve() if args.exchange else None)
     if args.command != "export" and not args.assignment:
@@ -392,8 +424,10 @@ def main(argv: list[str] | None = None) -> int:
         return feedback(course, args.assignment, force=args.force)
     if args.command == "export":
         return export(course)
+    if args.workers is not None and args.workers < 1:
+        parser.error(f"--workers must be at least 1, got {args.workers}")
     results, problems = grade(course, args.assignment, args.student, args.timeout,
-                              args.force, collect=not args.no_collect)
+                              args.force, collect=not args.no_collect, n_workers=args.workers)
     print(format_summary(args.assignment, results, problems))
     print(f"({time.monotonic() - start:.1f} s)")
     unreported = [r for r in results if r.status == "failed" and r.score is None]

@@ -10,15 +10,16 @@ Commands (the Makefile targets ``release-all``, ``selfgrade`` and ``grading-repo
 all its submissions (the source solution, the untouched release, and the mutants, alternative
 solutions and cheats declared in ``tests/grading/<hw>.py``) as different student ids, and runs
 ``generate_assignment``, ``autograde``, ``generate_feedback`` and ``export`` there with the
-virtualenv's ``bin`` first on ``PATH``. Submissions are autograded in one batch per assignment;
-those that need their own settings (a short cell timeout for the infinite-loop cheat) and any
-student the batch failed to grade are graded one by one, so one bad submission never stops the
-others. Two assignments run in parallel (``--jobs``). The exit code is non-zero if any graded
-cell scores other than its declared expectation.
+virtualenv's ``bin`` first on ``PATH``. Submissions are autograded by the grading workers
+(:mod:`coursetools.workers`: nbgrader's own ``Autograde``, in-process, one student at a time per
+worker, with the course's ``nbgrader_config.py``), the cores shared between the assignments
+that run at the same time; a submission that needs its own settings (a short cell timeout for
+the infinite-loop cheat) gets them for itself, and one bad submission never stops the others.
+Two assignments run in parallel (``--jobs``). The exit code is non-zero if any graded cell
+scores other than its declared expectation.
 
 Per-cell scores are read from the gradebook with :class:`nbgrader.api.Gradebook`; the seconds
-per submission are measured from nbgrader's log (time from "Sanitizing <student>" to the next
-student or the end of the run, so the batch's start-up is charged to its first student).
+per submission are the worker's wall time for that student (sanitize, execute, save grades).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from coursetools.grading_specs import (
     build_submission,
     load_spec,
 )
+from coursetools.workers import GradingPool, Job, default_workers
 
 COURSE_ID = "optml"
 _SANITIZING = re.compile(r"Sanitizing .*[/\\]submitted[/\\]([^/\\]+)[/\\]")
@@ -255,8 +257,12 @@ def grade_assignment(
     spec_dir: Path = SPEC_DIR,
     root: Path = ROOT,
     feedback: bool = True,
+    n_workers: int | None = None,
 ) -> AssignmentResult:
-    """Autograde every declared submission of ``name`` in a fresh course under ``workdir``."""
+    """Autograde every declared submission of ``name`` in a fresh course under ``workdir``.
+
+    The submissions are graded by ``n_workers`` grading workers (default: one per core).
+    """
     start = time.monotonic()
     subs = [s for s in load_spec(name, spec_dir) if s.kind in kinds]
     course = workdir / name
@@ -271,29 +277,24 @@ def grade_assignment(
 
     seconds: dict[str, float] = {}
     notes: dict[str, list[str]] = {s.id: [] for s in subs}
-    batch = [s for s in subs if s.timeout is None]
-    alone = [s for s in subs if s.timeout is not None]
-    if batch:
-        args = ["autograde", name, "--force"]
-        if alone:
-            args.append("--CourseDirectory.student_id_exclude=" + ",".join(s.id for s in alone))
-        run = nbgrader(args, course)
-        runs.append(run)
-        seconds.update(run.per_student)
-        graded = read_grades(course, name, [s.id for s in batch])
-        retry = [s for s in batch if graded[s.id] is None]
-        for s in retry:
-            notes[s.id].append(f"batch run (exit {run.returncode}) did not grade it; graded alone")
-        alone = alone + retry
-    for sub in alone:
-        args = ["autograde", name, "--force", f"--student={sub.id}"]
-        if sub.timeout is not None:
-            args.append(f"--Execute.timeout={int(sub.timeout)}")
-        run = nbgrader(args, course)
-        runs.append(run)
-        seconds[sub.id] = run.seconds
-        if run.returncode != 0:
-            notes[sub.id].append(f"nbgrader autograde --student={sub.id} exited {run.returncode}")
+    jobs = [
+        Job(name, s.id, () if s.timeout is None else (f"--Execute.timeout={int(s.timeout)}",))
+        for s in subs
+    ]
+    t0 = time.monotonic()
+    with GradingPool(course, workers=n_workers) as pool:
+        graded = pool.grade(jobs)
+        log = [f"graded by {pool.workers} coursetools.workers processes "
+               "(nbgrader's Autograde in-process, one student at a time)\n"]
+    for r in graded:
+        seconds[r.student] = r.seconds
+        notes[r.student] += r.notes
+        if not r.ok:
+            notes[r.student].append(f"not graded: {r.error}")
+        log.append(f"--- {r.student} ({r.seconds:.1f} s)\n{r.log}")
+    failed = any(not r.ok for r in graded)
+    runs.append(Run(["autograde", name, "--force"], int(failed), "".join(log),
+                    time.monotonic() - t0, per_student=seconds))
     grades = read_grades(course, name, [s.id for s in subs])
 
     fb: dict[str, Path | None] = {}
@@ -336,12 +337,18 @@ def grade_all(
     jobs: int = 2,
     feedback: bool = True,
 ) -> dict[str, AssignmentResult]:
-    """:func:`grade_assignment` for every assignment, ``jobs`` at a time."""
+    """:func:`grade_assignment` for every assignment, ``jobs`` at a time (each with
+    ``cores // jobs`` grading workers)."""
     names = names or assignments()
     workdir = Path(workdir or tempfile.mkdtemp(prefix="optml-grading-"))
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    jobs = max(1, jobs)
+    # the cores are shared by the assignments graded at the same time
+    n_workers = max(1, default_workers() // min(jobs, len(names) or 1))
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {
-            n: pool.submit(grade_assignment, n, workdir, kinds, feedback=feedback) for n in names
+            n: pool.submit(grade_assignment, n, workdir, kinds, feedback=feedback,
+                           n_workers=n_workers)
+            for n in names
         }
         return {n: f.result() for n, f in futures.items()}
 

@@ -43,7 +43,9 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
 import functools
+import importlib.util
 import hashlib
 import os
 import sys
@@ -288,6 +290,12 @@ def rules_text(assignment: str, protected: Iterable[str] = ()) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # the checker
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse(source: str) -> ast.Module:
+    """``ast.parse``, cached: the trees are only read (near_copies works on copies)."""
+    return ast.parse(source)
 
 
 def _root_name(node: ast.AST) -> str | None:
@@ -604,7 +612,7 @@ def check_source(
     if magic:
         return [Flag(magic[0], "IPython magics and shell commands (% and !) are not allowed")]
     try:
-        tree = ast.parse(source)
+        tree = _parse(source)
     except SyntaxError:
         return []  # it fails when run, like any syntax error
     mods = dict(_SETUP_MODULES if modules is None else modules)
@@ -652,7 +660,7 @@ def _cell_label(cell, index: int) -> str:
 
 def _top_level_bindings(source: str) -> tuple[set[str], dict[str, str]]:
     try:
-        tree = ast.parse(source)
+        tree = _parse(source)
     except SyntaxError:
         return set(), {}
     names, modules = set(), {}
@@ -718,7 +726,7 @@ def protected_names(nb) -> tuple[frozenset, dict[str, str]]:
         meta = _meta(cell)
         if meta.get("grade"):
             try:
-                used |= {n.id for n in ast.walk(ast.parse(cell.source)) if isinstance(n, ast.Name)}
+                used |= {n.id for n in ast.walk(_parse(cell.source)) if isinstance(n, ast.Name)}
             except SyntaxError:
                 pass
         elif meta.get("locked") and not meta.get("solution"):
@@ -879,7 +887,7 @@ class _Normalizer(ast.NodeTransformer):
 
 
 def _fingerprint(func: ast.FunctionDef) -> tuple[str, int]:
-    norm = _Normalizer().visit(ast.fix_missing_locations(ast.parse(ast.unparse(func)).body[0]))
+    norm = _Normalizer().visit(copy.deepcopy(func))
     dumped = ast.dump(norm, annotate_fields=False)
     size = sum(1 for _ in ast.walk(norm))
     return hashlib.sha256(dumped.encode()).hexdigest(), size
@@ -892,10 +900,11 @@ MIN_COPY_SIZE = 40
 @functools.lru_cache(maxsize=1)
 def reference_fingerprints() -> dict[str, str]:
     """``fingerprint -> "helpers.module.function"`` for every function in the helpers package."""
-    import helpers
-
+    spec = importlib.util.find_spec("helpers")
     found: dict[str, str] = {}
-    base = Path(helpers.__file__).parent
+    if spec is None or not spec.origin:
+        return found
+    base = Path(spec.origin).parent
     for path in sorted(base.rglob("*.py")):
         rel = path.relative_to(base.parent).with_suffix("")
         module = ".".join(rel.parts)
@@ -930,7 +939,7 @@ def near_copies(source: str) -> list[tuple[int, str, str]]:
         ``(line, function name, "helpers.module.function")`` per match (for review, not a flag).
     """
     try:
-        tree = ast.parse(source)
+        tree = _parse(source)
     except SyntaxError:
         return []
     refs = reference_fingerprints()

@@ -82,10 +82,6 @@ class LabServer:
         return (f"{self.base}/lab/workspaces/{workspace}/tree/{quote(path)}"
                 f"?token={self.token}")
 
-    def rise_url(self, path: str) -> str:
-        """URL of the RISE slideshow of a notebook (jupyterlab-rise serves ``/rise/<path>``)."""
-        return f"{self.base}/rise/{quote(path)}?token={self.token}"
-
     def api(self, endpoint: str):
         """GET ``/api/<endpoint>`` with the token; return the decoded JSON."""
         req = urllib.request.Request(
@@ -139,7 +135,7 @@ def running_lab(root: Path, *, startup_timeout: float = 120.0, extra_args=()):
 
     The Jupyter config and runtime folders are private subfolders of ``root/.jupyter-test``
     (user settings from :data:`LAB_SETTINGS`); the data path is left alone so the extensions in
-    the virtualenv's ``share/jupyter`` (widgets, nbgrader, RISE) are the ones a student gets.
+    the virtualenv's ``share/jupyter`` (widgets, nbgrader, the slide deck) are the ones a student gets.
     ``--allow-root`` because CI runs as root.
     """
     root = Path(root)
@@ -368,3 +364,66 @@ def scroll_to_cell(page, index: int) -> None:
     """Scroll cell ``index`` of the current notebook to the top of the view."""
     cell_locator(page, index).evaluate("e => e.scrollIntoView({block: 'start'})")
     page.wait_for_timeout(400)
+
+
+# ------------------------------------------------------------------------------------------
+# the live deck (jupyterlab-slideshow)
+# ------------------------------------------------------------------------------------------
+DECK_ON = "document.body.dataset.jpDeckMode === 'presenting'"
+# What the deck shows now: the active cell, and for the cells on screen whether one holds an
+# ipywidgets slider or a jshtml animation; how far the on-screen content overflows the window.
+DECK_STATE_JS = f"""() => {{
+  const nb = {PANEL}.content;
+  const on = [...nb.node.querySelectorAll('.jp-Cell.jp-deck-mod-onscreen')];
+  return {{
+    active: nb.activeCellIndex,
+    onscreen: on.map(c => [...nb.node.querySelectorAll('.jp-Notebook .jp-Cell')].indexOf(c)),
+    slider: on.some(c => c.querySelector('.widget-slider .noUi-handle')),
+    animation: on.some(c => c.querySelector('.animation')),
+    overflow: nb.node.scrollHeight - nb.node.clientHeight,
+    height: window.innerHeight,
+  }};
+}}"""
+
+
+def start_deck(page, timeout: float = 30_000) -> None:
+    """Start jupyterlab-slideshow on the current notebook, from its first cell.
+
+    (Started on a cell the deck hides, it once showed a blank slide and threw
+    ``Cannot read properties of null (reading 'observe')``: always start at cell 0.)
+    """
+    page.evaluate(f"{PANEL}.content.activeCellIndex = 0")
+    page.evaluate("window.jupyterapp.commands.execute('deck:start')")
+    page.wait_for_function(DECK_ON, timeout=timeout)
+    page.wait_for_timeout(500)
+
+
+def deck_state(page) -> dict:
+    return page.evaluate(DECK_STATE_JS)
+
+
+def deck_next(page, timeout: float = 10_000) -> bool:
+    """Press Space (next fragment, subslide or slide) as a presenter's clicker does.
+
+    Returns False at the end of the deck (the active cell did not change).
+    """
+    before = page.evaluate(f"{PANEL}.content.activeCellIndex")
+    # The deck's keys work in command mode with the focus in the notebook.
+    page.evaluate(f"{PANEL}.content.mode = 'command'; {PANEL}.content.activeCell.node.focus()")
+    page.keyboard.press("Space")
+    try:
+        page.wait_for_function(
+            f"i => {PANEL}.content.activeCellIndex !== i", arg=before, timeout=timeout,
+            polling=100,
+        )
+    except Exception:  # noqa: BLE001 - playwright's TimeoutError: the last slide
+        return False
+    page.wait_for_timeout(250)  # the deck's fade-in
+    return True
+
+
+def stop_deck(page, timeout: float = 10_000) -> None:
+    """Escape, as a presenter does; wait until the notebook view is back."""
+    page.evaluate(f"{PANEL}.content.mode = 'command'; {PANEL}.content.activeCell.node.focus()")
+    page.keyboard.press("Escape")
+    page.wait_for_function(f"!({DECK_ON})", timeout=timeout)

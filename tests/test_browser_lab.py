@@ -9,10 +9,12 @@ One JupyterLab server (random port, random token, private config) serves a tempo
 - a homework notebook from ``release/`` is run cell by cell on the stub (every visible test
   fails, with ``NotImplementedError`` or an assertion message) and again after the solution
   code from ``source/`` has been put into its answer cells (no error anywhere);
-- the lecture's RISE slideshow (``/rise/<path>``): reveal.js is ready, one section per
-  ``slide`` cell, math typeset by MathJax.
+- the lecture presented as a live deck with jupyterlab-slideshow (started from its first cell,
+  1280x720, stepped through with Space as with a clicker, stopped with Escape): no slide
+  taller than the window, an explorer's slider dragged with the mouse redraws its figure, an
+  animation plays, and no request leaves 127.0.0.1.
 
-Screenshots go to ``build/screenshots/lab_*.png`` and ``rise.png``.
+Screenshots go to ``build/screenshots/lab_*.png`` and ``deck_*.png``.
 Run alone with ``make test-browser``.
 """
 
@@ -29,6 +31,8 @@ import pytest
 from browser_util import (
     cell_locator,
     chromium,
+    deck_next,
+    deck_state,
     notebook_json,
     open_notebook,
     panel_selector,
@@ -40,6 +44,8 @@ from browser_util import (
     running_lab,
     scroll_to_cell,
     set_cell_sources,
+    start_deck,
+    stop_deck,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,12 +124,8 @@ def solution_sources(release_nb: dict, source_nb: dict) -> dict[int, str]:
 
 # Remote requests seen and accepted (the test machine has no internet; nothing breaks):
 # matplotlib's jshtml player links Font Awesome 4.4 from a CDN, but JupyterLab bundles Font
-# Awesome so the buttons keep their icons; RISE's reveal.js theme imports Google Fonts and
-# falls back to the system sans-serif.
-KNOWN_REMOTE = (
-    "https://maxcdn.bootstrapcdn.com/font-awesome/",
-    "https://fonts.googleapis.com/css",
-)
+# Awesome so the buttons keep their icons.
+KNOWN_REMOTE = ("https://maxcdn.bootstrapcdn.com/font-awesome/",)
 
 LECTURE = pick_lecture()
 HOMEWORK = pick_homework()
@@ -287,6 +289,78 @@ def test_animation_player_rendered_and_steps(lecture):
 
 
 # ------------------------------------------------------------------------------------------
+# the lecturer: the live deck (jupyterlab-slideshow) on the lecture just run
+# ------------------------------------------------------------------------------------------
+def _drag_slider(page, handle, dx: float) -> None:
+    """Drag a noUiSlider handle ``dx`` pixels to the right with the mouse."""
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + dx, y, steps=8)
+    page.mouse.up()
+
+
+def test_live_deck_explorer_and_animation(lecture):
+    """Present the lecture as a 1280x720 live deck: every slide fits, an explorer redraws when
+    its slider is dragged, an animation plays, and no request leaves 127.0.0.1."""
+    page, log = lecture["page"], lecture["log"]
+    remote_before, errors_before = len(log.remote), len(log.page_errors)
+    page.set_viewport_size({"width": 1280, "height": 720})
+    steps, dragged, played = [], None, None
+    try:
+        start_deck(page)
+        _shot(page, "deck_title.png")
+        while True:
+            state = deck_state(page)
+            steps.append(state)
+            panel = page.locator(panel_selector(page))
+            onscreen = panel.locator(".jp-Cell.jp-deck-mod-onscreen")
+            if state["slider"] and dragged is None:
+                box = onscreen.locator(".widget-vbox").filter(
+                    has=page.locator(".widget-slider")).filter(
+                    has=page.locator(".widget-output img")).first
+                img = box.locator(".widget-output img").first
+                before = img.get_attribute("src")
+                _shot(page, "deck_explorer.png")
+                _drag_slider(page, box.locator(".noUi-handle").last, 120)
+                page.wait_for_function(
+                    "([b, old]) => { const i = b.querySelector('.widget-output img');"
+                    " return i && i.complete && i.naturalWidth > 0 && i.src !== old; }",
+                    arg=[box.element_handle(), before], timeout=60_000,
+                )
+                page.wait_for_timeout(300)
+                _shot(page, "deck_explorer_dragged.png")
+                dragged = state["active"]
+            if state["animation"] and played is None:
+                anim = onscreen.locator(".animation").first
+                slider = anim.locator("input.anim-slider")
+                start = int(slider.input_value())
+                anim.locator("button[title='Play']").click()
+                page.wait_for_function("([s, v]) => +s.value >= v + 2",
+                                       arg=[slider.element_handle(), start], timeout=30_000)
+                anim.locator("button[title='Pause']").click()
+                _shot(page, "deck_animation.png")
+                played = state["active"]
+            if not deck_next(page):
+                break
+        stop_deck(page)
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+    tall = [s for s in steps if s["overflow"] > 1]
+    print(f"\nlive deck {LECTURE.name}: {len(steps)} steps, "
+          f"{len(tall)} taller than the {steps[0]['height']} px window")
+    assert len(steps) > 10, f"the deck did not advance: {steps[:3]}"
+    assert dragged is not None, "no explorer (ipywidgets slider) on any slide of the live deck"
+    assert played is not None, "no jshtml animation on any slide of the live deck"
+    assert not tall, "slides taller than the window (active cell, px too tall): " + str(
+        [(s["active"], s["overflow"]) for s in tall])
+    assert log.page_errors[errors_before:] == [], log.page_errors[errors_before:]
+    remote = log.remote[remote_before:]
+    assert not remote, f"the deck made requests beyond 127.0.0.1: {remote[:5]}"
+
+
+# ------------------------------------------------------------------------------------------
 # the student: a homework
 # ------------------------------------------------------------------------------------------
 def test_homework_visible_tests_fail_on_stub_pass_on_solution(lab, lab_page):
@@ -338,93 +412,3 @@ def test_homework_visible_tests_fail_on_stub_pass_on_solution(lab, lab_page):
     _shot(page, "lab_homework_solved.png")
     assert not log.page_errors, log.page_errors
     print(f"\n{HOMEWORK.name}: stub run, fill in, solution run {time.perf_counter() - start:.1f} s")
-
-
-# ------------------------------------------------------------------------------------------
-# the lecturer: RISE
-# ------------------------------------------------------------------------------------------
-def test_rise_slideshow_with_math(lab, browser):
-    assert LECTURE is not None
-    nb = json.loads(LECTURE.read_text(encoding="utf-8"))
-    n_slides = sum(1 for c in nb["cells"]
-                   if c.get("metadata", {}).get("slideshow", {}).get("slide_type") == "slide")
-    ctx, page, log = _new_page(browser)
-    try:
-        page.goto(lab.rise_url(f"notebooks/{LECTURE.name}"))
-        page.wait_for_selector(".reveal.ready", state="attached", timeout=120_000)
-        page.wait_for_function("document.querySelectorAll('mjx-container').length > 0",
-                               timeout=60_000)
-        sections = page.evaluate("document.querySelectorAll('.reveal .slides > section').length")
-        assert sections == n_slides, f"{sections} reveal.js sections, {n_slides} slide cells"
-        # Step through the deck (Space = next, as with a presenter's clicker) to a slide with math.
-        # Prefer a displayed equation; any typeset math if the deck has none.
-        has_display = page.locator("mjx-container[display='true']").count() > 0
-        math_sel = "mjx-container[display='true']" if has_display else "mjx-container"
-        current = "section.present:not(.stack)"
-        for _ in range(3 * len(nb["cells"])):
-            if page.locator(f".reveal .slides {current} {math_sel}").count():
-                break
-            page.keyboard.press("Space")
-            page.wait_for_timeout(150)
-        math = page.locator(f".reveal .slides {current} {math_sel}").first
-        assert math.count() == 1, "no slide with typeset math reached"
-        page.wait_for_timeout(800)  # the slide transition
-        box = math.bounding_box()
-        height = page.viewport_size["height"]
-        assert box and box["width"] > 0 and 0 <= box["y"] < height, f"math not on screen: {box}"
-        _shot(page, "rise.png")
-        assert not log.page_errors, log.page_errors
-        unknown = [u for u in log.remote if not u.startswith(KNOWN_REMOTE)]
-        assert not unknown, f"requests to the network from RISE: {unknown[:5]}"
-    finally:
-        ctx.close()
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="jupyterlab-rise 0.43.1 (latest) cannot load the ipywidgets 8 manager in its "
-    "slideshow app ('Shared module @jupyterlab/console doesn't exist'): "
-    "jupyterlab-contrib/rise#119. Strict: this fails once a release fixes it.",
-)
-def test_rise_renders_ipywidgets(lab, browser):
-    """A lecturer runs an explorer cell inside the RISE slideshow: the slider must render."""
-    import nbformat
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    cell = nbformat.v4.new_code_cell("import ipywidgets\nipywidgets.IntSlider(3)")
-    cell.metadata["slideshow"] = {"slide_type": "slide"}
-    nb.cells.append(cell)
-    nbformat.write(nb, lab.root / "rise_widget.ipynb")
-    ctx, page, log = _new_page(browser)
-    try:
-        page.goto(lab.rise_url("rise_widget.ipynb"))
-        page.wait_for_selector(".reveal.ready", state="attached", timeout=120_000)
-        # Shift+Enter on the cell; repeated if pressed before the kernel was connected.
-        ran = "() => [...document.querySelectorAll('.jp-InputArea-prompt')]" \
-              ".some(e => /\\[\\d+\\]/.test(e.textContent))"
-        for _ in range(6):
-            page.locator(".jp-Cell").first.click()
-            page.keyboard.press("Shift+Enter")
-            try:
-                page.wait_for_function(ran, timeout=20_000, polling=250)
-                break
-            except PlaywrightTimeout:
-                continue
-        # The cell runs in either case (its prompt gets a number, an output appears) ...
-        page.wait_for_function(
-            "() => document.querySelectorAll('.jp-OutputArea-output').length > 0",
-            timeout=30_000, polling=250,
-        )
-        page.wait_for_timeout(1500)
-        output = page.evaluate(
-            "document.querySelector('.jp-OutputArea-output').textContent.slice(0, 80)")
-        # ... but without the widget manager the output is the text repr, not a slider.
-        assert page.locator(".widget-slider").count() == 1, (
-            f"no slider rendered; the output reads {output!r}; console errors: "
-            f"{log.console_errors[:2]}"
-        )
-    finally:
-        ctx.close()

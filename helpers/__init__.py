@@ -10,6 +10,7 @@ functions   2-D test problems with vectorized ``f``, ``grad``, ``hess``
 plotting    contour, quiver, trajectory, surface and convergence plots
 animation   ``FuncAnimation`` of optimizer paths, exported as jshtml
 widgets     ipywidgets explorers with a static fallback for headless runs
+accessibility  figure descriptions (alt text) and the colour-blind-safe palette
 schedules   learning-rate schedules
 optimizers  reference optimizers returning a :class:`Trace`
 constrained projections, projected gradient, penalty and augmented Lagrangian
@@ -36,6 +37,14 @@ from .functions import (
     rosenbrock,
     saddle,
 )
+from .accessibility import (
+    PALETTE,
+    describe,
+    description_of,
+    method_style,
+)
+from .accessibility import register_display as _register_display
+from .accessibility import use_accessible_style as _use_accessible_style
 from .plotting import (
     plot_contours,
     plot_convergence,
@@ -79,6 +88,9 @@ from .constrained import (
     project_simplex,
     projected_gradient_descent,
 )
+
+_use_accessible_style()  # Okabe-Ito colour cycle, set once for every notebook
+_register_display()  # figures displayed in IPython carry their description (alt text)
 
 __all__ = [name for name in dir() if not name.startswith("_")]
 __version__ = "0.1.0"

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.animation import FuncAnimation, HTMLWriter
 
+from .accessibility import _ATTR, AUTO_PREFIX, LINESTYLES, MARKERS, describe, description_of
 from .plotting import _as_path, plot_contours
 
 __all__ = ["TrajectoryAnimation", "animate_trajectories", "frame_indices", "to_html"]
@@ -97,11 +98,13 @@ class TrajectoryAnimation(FuncAnimation):
         self.frame_indices = np.asarray(frame_idx)
         self.counter_fmt = counter_fmt
         self.lines, self.heads = [], []
-        for name, path in paths.items():
-            (line,) = ax.plot([], [], marker="o", markersize=3, linewidth=1.6, label=name,
-                              zorder=4)
+        for i, (name, path) in enumerate(paths.items()):
+            k = i % len(LINESTYLES)  # several methods differ by line style and marker too
+            (line,) = ax.plot([], [], marker=MARKERS[k], linestyle=LINESTYLES[k], markersize=3,
+                              linewidth=1.6, label=name, zorder=4)
             color = line.get_color()
-            (head,) = ax.plot([], [], linestyle="none", marker="o", markersize=8, color=color,
+            (head,) = ax.plot([], [], linestyle="none", marker=MARKERS[k], markersize=8,
+                              color=color,
                               markeredgecolor="black", markeredgewidth=0.8, zorder=6,
                               label="_head")
             ax.plot(path[:1, 0], path[:1, 1], linestyle="none", marker="o", markersize=9,
@@ -151,6 +154,7 @@ def animate_trajectories(
     legend_loc="upper right",
     title=None,
     repeat=False,
+    description=None,
 ):
     """Animate several optimizer paths at once over the contours of ``f``.
 
@@ -184,6 +188,10 @@ def animate_trajectories(
         Axes title.
     repeat : bool, default False
         Loop the animation (also the default mode of :func:`to_html`'s player).
+    description : str, optional
+        What the animation shows and what to notice (see :func:`helpers.describe`); shown
+        as text next to the player and used as the frames' alternative text by
+        :func:`to_html`. Default: a generated summary naming the paths.
 
     Returns
     -------
@@ -243,6 +251,16 @@ def animate_trajectories(
     if title is not None:
         ax.set_title(title)
     anim = TrajectoryAnimation(fig, ax, arrays, idx, interval=interval, repeat=repeat)
+    if description is not None:
+        describe(anim, description)
+    else:
+        longest = max(p.shape[0] for p in arrays.values()) - 1
+        setattr(anim, _ATTR, None)
+        anim._optml_summary = (
+            f"{AUTO_PREFIX}animation of {len(arrays)} optimizer path(s) ({', '.join(arrays)}) "
+            f"over the contour lines of the objective, {len(idx)} frames from iteration 0 to "
+            f"{longest}."
+        )
     if legend_loc is not None:
         ax.legend(loc=legend_loc, fontsize=9, framealpha=0.9)
     if own_figure:
@@ -355,7 +373,32 @@ def _self_contained(html: str) -> str:
     return html
 
 
-def to_html(anim, *, fps=None, default_mode=None):
+_SLIDER = re.compile(r'(<input id="_anim_slider[^"]*" type="range")')
+_RADIO = re.compile(r'(<input type="radio" name="state" value="(\w+)")')
+_IMG = re.compile(r'(<img (?:style="[^"]*" )?id="_anim_img[^"]*")')
+
+
+def _accessible_player(html: str, description: str) -> str:
+    """Name the player's controls and put the description on the frames and next to them.
+
+    matplotlib's jshtml player has an unlabelled frame slider and unlabelled radio buttons
+    (their ``<label>`` only says "Once", "Loop", "Reflect") and an ``<img>`` without ``alt``.
+    The slider gets ``aria-label="Animation frame"``, each radio "Repetition: <mode>", the
+    image the description as ``alt``; the description is also written as a visible
+    paragraph under the player.
+    """
+    import html as _html
+
+    alt = _html.escape(description, quote=True)
+    html = _SLIDER.sub(r'\1 aria-label="Animation frame"', html)
+    html = _RADIO.sub(lambda m: f'{m.group(1)} aria-label="Repetition: {m.group(2)}"', html)
+    html = _IMG.sub(lambda m: f'{m.group(1)} alt="{alt}"', html, count=1)
+    return (f'<div class="optml-animation" role="group" aria-label="Animation">\n{html}\n'
+            f'<p class="optml-figure-description"><strong>Animation:</strong> '
+            f'{_html.escape(description)}</p>\n</div>')
+
+
+def to_html(anim, *, fps=None, default_mode=None, description=None):
     """Render an animation as an interactive jshtml player for a notebook.
 
     Parameters
@@ -367,6 +410,9 @@ def to_html(anim, *, fps=None, default_mode=None):
         Playback speed; default ``1000 / interval``.
     default_mode : {"once", "loop", "reflect"}, optional
         Player mode; default "loop" if the animation repeats, else "once".
+    description : str, optional
+        What the animation shows and what to notice. Default: the one given to
+        :func:`animate_trajectories` / :func:`helpers.describe`, else a generated summary.
 
     Returns
     -------
@@ -384,6 +430,10 @@ def to_html(anim, *, fps=None, default_mode=None):
 
     The player is self-contained: matplotlib's link to Font Awesome on a CDN is dropped and
     the button icons are inline SVG, so it works in offline HTML and slide exports.
+
+    Accessibility: the frame slider and the repetition radio buttons get accessible names,
+    the frames' ``<img>`` the description as ``alt``, and the description is written as
+    text under the player (so a screen-reader user learns what the animation shows).
 
     The animation's figure is closed afterwards (also on error), so the inline backend does
     not show a duplicate static image of the last frame under the player.
@@ -406,6 +456,11 @@ def to_html(anim, *, fps=None, default_mode=None):
         raise TypeError(f"expected a matplotlib Animation, got {type(anim).__name__}")
     if default_mode is None:
         default_mode = "loop" if getattr(anim, "_repeat", False) else "once"
+    if description is not None:
+        describe(anim, description)
+    text = getattr(anim, _ATTR, None) or getattr(anim, "_optml_summary", None)
+    if not text:
+        text = description_of(anim)
     try:
         if isinstance(anim, TrajectoryAnimation) and hasattr(fig.canvas, "buffer_rgba"):
             html = _layered_jshtml(anim, fps, default_mode)
@@ -413,4 +468,4 @@ def to_html(anim, *, fps=None, default_mode=None):
             html = anim.to_jshtml(fps=fps, default_mode=default_mode)
     finally:
         plt.close(fig)
-    return HTML(_self_contained(html))
+    return HTML(_accessible_player(_self_contained(html), text))

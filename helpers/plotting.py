@@ -24,6 +24,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from .accessibility import LINESTYLES, MARKERS
+
 __all__ = [
     "plot_contours",
     "plot_convergence",
@@ -469,13 +471,22 @@ def plot_trajectory(
         axes set up by :func:`plot_contours` have fixed limits (the window), fresh axes grow
         to fit every path drawn into them.
     **line_kwargs
-        Passed to ``ax.plot`` for the path (``color``, ``marker``, ``linewidth``...).
+        Passed to ``ax.plot`` for the path (``color``, ``marker``, ``linestyle``,
+        ``linewidth``...).
 
     Returns
     -------
     list of matplotlib.lines.Line2D
         ``[path, start, end]``; all three share the path's color and only ``path`` carries
         the label.
+
+    Notes
+    -----
+    Paths drawn into the same axes differ by more than colour, so a comparison reads without
+    colour vision: the ``i``-th path on an axes takes the ``i``-th line style and marker of
+    :data:`helpers.accessibility.LINESTYLES` / ``MARKERS`` (solid with dots, dashed with
+    squares, dash-dotted with triangles, ...), and its colour from the colour cycle (the
+    colour-blind-safe :data:`helpers.PALETTE`). Explicit ``linestyle``/``marker`` win.
 
     Examples
     --------
@@ -495,11 +506,16 @@ def plot_trajectory(
     ax = _new_axes(ax)
     limits = (ax.get_xlim(), ax.get_ylim())
 
-    style = dict(marker="o", markersize=3.5, linewidth=1.6, zorder=4,
+    k = sum(1 for ln in ax.get_lines() if ln.get_gid() == "trajectory") % len(LINESTYLES)
+    style = dict(marker=MARKERS[k], linestyle=LINESTYLES[k], markersize=3.5, linewidth=1.6,
+                 zorder=4,
                  markevery=max(1, int(np.ceil(path.shape[0] / max(1, int(max_markers))))))
+    if "ls" in line_kwargs:
+        style.pop("linestyle")
     style.update(line_kwargs)
     (line,) = ax.plot(path[:, 0], path[:, 1], label=label if label is not None else "_path",
                       **style)
+    line.set_gid("trajectory")
     color = line.get_color()
     (start,) = ax.plot(path[0, 0], path[0, 1], linestyle="none", marker=start_marker,
                        markersize=9, color=color, markerfacecolor="white", markeredgecolor=color,
@@ -686,7 +702,7 @@ def plot_convergence(
     f_star : float, optional
         Optimal value subtracted for ``kind="f"``.
     **line_kwargs
-        Passed to every ``ax.plot`` call.
+        Passed to every ``ax.plot`` call (they override the per-method styles).
 
     Returns
     -------
@@ -695,6 +711,10 @@ def plot_convergence(
 
     Notes
     -----
+    Methods differ by more than colour: the ``i``-th takes the ``i``-th line style and marker
+    of :data:`helpers.accessibility.LINESTYLES` / ``MARKERS`` (markers thinned to about 12
+    per curve), and its colour from the colour cycle (:data:`helpers.PALETTE`).
+
     On a log axis, values ``<= 0`` (e.g. ``f - f*`` that reached 0 or went slightly negative
     by round-off) cannot be drawn. They are clipped to ``eps * max|series|`` (``eps`` the
     float64 machine epsilon; at least the smallest normal float), i.e. shown as "converged to
@@ -744,7 +764,13 @@ def plot_convergence(
             scale = finite.max() if finite.size and finite.max() > 0 else 1.0
             floor = max(np.finfo(float).eps * scale, np.finfo(float).tiny)
             y = np.where(np.isnan(y), np.nan, np.maximum(y, floor))
-        (line,) = ax.plot(np.arange(y.size), y, label=str(name), **line_kwargs)
+        k = len(lines) % len(LINESTYLES)
+        style = dict(linestyle=LINESTYLES[k], marker=MARKERS[k], markersize=5,
+                     markevery=max(1, y.size // 12))
+        if "ls" in line_kwargs:
+            style.pop("linestyle")
+        style.update(line_kwargs)
+        (line,) = ax.plot(np.arange(y.size), y, label=str(name), **style)
         lines.append(line)
     if log:
         ax.set_yscale("log")

@@ -176,7 +176,10 @@ def interactive_plot(draw, **controls):
     ----------
     draw : callable
         ``draw(**values)`` makes a figure with matplotlib (``plt.subplots`` inside) for the
-        current control values. Parameters without a control must have defaults.
+        current control values. Parameters without a control must have defaults. To
+        describe the figure for screen readers (its alt text, see :func:`helpers.describe`)
+        with the current values, ``draw`` returns the description as a ``str`` (or calls
+        ``helpers.describe(fig, ...)`` itself); the text is updated on every redraw.
     **controls
         One per parameter of ``draw`` to explore: an ipywidgets widget
         (``FloatSlider(...)``, ``Dropdown(...)``...), ``ipywidgets.fixed(value)``, or an
@@ -189,8 +192,9 @@ def interactive_plot(draw, **controls):
     ipywidgets.VBox or matplotlib.figure.Figure or None
         Live mode: the container (controls above an ``Output``) that was displayed.
         Static mode: the Figure that ``draw`` returned, else the last figure it created
-        (None if it created none). Either was displayed by this call and is marked so that
-        ending a cell with ``interactive_plot(...)`` does not display it a second time.
+        (None if it created none; a ``str`` returned by ``draw`` describes them). Either
+        was displayed by this call and is marked so that ending a cell with
+        ``interactive_plot(...)`` does not display it a second time.
 
     Notes
     -----
@@ -231,13 +235,32 @@ def interactive_plot(draw, **controls):
     return _live(draw, controls, defaults)
 
 
+def _describing(draw):
+    """``draw`` wrapped so that a returned ``str`` describes the figures it created."""
+
+    def run(**values):
+        import matplotlib.pyplot as plt
+
+        from .accessibility import describe
+
+        before = set(plt.get_fignums())
+        result = draw(**values)
+        if isinstance(result, str):
+            for num in plt.get_fignums():
+                if num not in before:
+                    describe(plt.figure(num), result)
+        return result
+
+    return run
+
+
 def _static(draw, controls, defaults):
     import matplotlib.pyplot as plt
     from matplotlib.figure import Figure
 
     values = {n: _initial_value(n, a, defaults.get(n, _EMPTY)) for n, a in controls.items()}
     before = set(plt.get_fignums())
-    result = draw(**values)
+    result = _describing(draw)(**values)
     figures = [plt.figure(num) for num in plt.get_fignums() if num not in before]
     if isinstance(result, Figure) and all(result is not fg for fg in figures):
         figures.append(result)
@@ -263,7 +286,7 @@ def _live(draw, controls, defaults):
         if isinstance(widget, Widget) and not getattr(widget, "description", ""):
             widget.description = name
         widgets[name] = widget
-    out = interactive_output(draw, widgets)
+    out = interactive_output(_describing(draw), widgets)
     box = VBox([w for w in widgets.values() if isinstance(w, Widget)] + [out])
     display(box)
     return _mark_shown(box)

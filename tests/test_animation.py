@@ -18,6 +18,7 @@ from matplotlib.animation import FuncAnimation  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 
 import helpers.animation  # noqa: E402
+from helpers.accessibility import AUTO_PREFIX, PALETTE  # noqa: E402
 from helpers.animation import animate_trajectories, frame_indices, to_html  # noqa: E402
 from helpers.functions import rosenbrock  # noqa: E402
 
@@ -88,7 +89,10 @@ def test_animation_structure_and_frames():
     assert len(ax.collections) >= 1  # contour background from plot_contours
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["slow", "fast"]
     assert len(anim.lines) == len(anim.heads) == 2
-    assert [to_hex(ln.get_color()) for ln in anim.lines] == ["#1f77b4", "#ff7f0e"]  # C0, C1
+    assert [to_hex(ln.get_color()) for ln in anim.lines] == [c.lower() for c in PALETTE[:2]]
+    # methods differ by line style and marker as well as colour
+    assert anim.lines[0].get_linestyle() != anim.lines[1].get_linestyle()
+    assert anim.lines[0].get_marker() != anim.lines[1].get_marker()
 
     artists = anim._draw_frame_at(50)
     assert set(artists) >= set(anim.lines) | set(anim.heads)
@@ -186,6 +190,25 @@ def test_thinning_keeps_long_runs_within_the_size_budget():
     html = to_html(animate_trajectories(p, paths)).data
     assert len(FRAME.findall(html)) == 60
     assert len(html.encode()) < SIZE_LIMIT
+
+
+def test_player_controls_are_labelled_and_described():
+    anim = animate_trajectories(bowl, {"GD": gd_path(10, 0.1)}, max_frames=5,
+                                description="GD slides straight into the minimum.")
+    html = to_html(anim).data
+    assert re.search(r'<input id="_anim_slider[^>]*aria-label="Animation frame"', html)
+    assert len(re.findall(r'type="radio"[^>]*aria-label="Repetition: \w+"', html)) == 3
+    assert re.search(r'<img [^>]*id="_anim_img[^>]*alt="GD slides straight into the minimum."',
+                     html)
+    assert 'class="optml-figure-description"' in html
+    assert html.count("GD slides straight into the minimum.") == 2  # alt and visible text
+    # no description given: a generated summary naming the paths, marked as such
+    html = to_html(animate_trajectories(bowl, {"GD": gd_path(10, 0.1)}, max_frames=5)).data
+    assert AUTO_PREFIX in html and "(GD)" in html
+    # to_html(description=...) overrides, and HTML in it is escaped
+    html = to_html(animate_trajectories(bowl, {"GD": gd_path(10, 0.1)}, max_frames=5),
+                   description="a <b> & c").data
+    assert "a &lt;b&gt; &amp; c" in html and "a <b>" not in html
 
 
 def test_docstring_examples_run():

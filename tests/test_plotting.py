@@ -17,6 +17,7 @@ from matplotlib.contour import QuadContourSet  # noqa: E402
 from matplotlib.quiver import Quiver  # noqa: E402
 
 import helpers.plotting  # noqa: E402
+from helpers.accessibility import MARKERS, PALETTE  # noqa: E402
 from helpers.plotting import (  # noqa: E402
     plot_contours,
     plot_convergence,
@@ -227,7 +228,27 @@ def test_trajectories_take_successive_cycle_colors():
     cs = plot_contours(bowl)
     colors = [to_hex(plot_trajectory(np.array([[0.0, 0.0], [1.0, 1.0]]) * (i + 1),
                                      ax=cs.axes)[0].get_color()) for i in range(3)]
-    assert colors == ["#1f77b4", "#ff7f0e", "#2ca02c"]  # C0, C1, C2
+    assert colors == [c.lower() for c in PALETTE[:3]]  # the colour-blind-safe cycle
+
+
+def test_trajectories_differ_by_line_style_and_marker_not_only_colour():
+    cs = plot_contours(bowl)
+    paths = [plot_trajectory(np.array([[0.0, 0.0], [1.0, 1.0]]) * (i + 1), ax=cs.axes)[0]
+             for i in range(3)]
+    styles = {(ln.get_linestyle(), ln.get_marker()) for ln in paths}
+    assert len(styles) == 3
+    assert [ln.get_marker() for ln in paths] == list(MARKERS[:3])
+    # an explicit style wins
+    (ln, _, _) = plot_trajectory([[0.0, 0.0], [1.0, 1.0]], ax=cs.axes, linestyle=":", marker="x")
+    assert (ln.get_linestyle(), ln.get_marker()) == (":", "x")
+
+
+def test_convergence_methods_differ_by_line_style_and_marker():
+    lines = plot_convergence({m: 0.5 ** np.arange(30) * (i + 1) for i, m in enumerate("abcd")})
+    assert len({(ln.get_linestyle(), ln.get_marker()) for ln in lines}) == 4
+    assert [to_hex(ln.get_color()) for ln in lines] == [c.lower() for c in PALETTE[:4]]
+    (ln,) = plot_convergence({"x": np.ones(5)}, ls="--", marker="")
+    assert ln.get_linestyle() == "--" and ln.get_marker() == ""
 
 
 def test_trajectory_accepts_trace_and_drops_diverged_rows():

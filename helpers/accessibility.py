@@ -1,0 +1,267 @@
+"""Figures that everyone can read: text descriptions and a colour-blind-safe style.
+
+Two jobs, both used by the other plotting modules:
+
+- **Descriptions.** :func:`describe` attaches a short text ("what it shows and what to
+  notice") to a matplotlib figure, written next to the code that draws it. When the figure is
+  displayed in IPython/Jupyter the text travels with the image: it becomes the output's
+  ``text/plain`` and the ``alt`` entry of the ``image/png`` metadata, which the course build
+  (:mod:`coursetools.a11y`) turns into the ``<img alt=...>`` of the HTML pages and decks. A
+  figure without a written description gets a generated summary of its titles, axes and
+  legend entries, marked with :data:`AUTO_PREFIX` so the accessibility test can find it.
+- **Style.** :data:`PALETTE` (Okabe & Ito's eight colours, safe for the common forms of colour
+  blindness) is matplotlib's default colour cycle once ``helpers`` is imported
+  (:func:`use_accessible_style`), and :func:`method_style` gives the i-th method of a comparison
+  a colour, a line style *and* a marker, so methods differ without colour too.
+"""
+
+from __future__ import annotations
+
+import sys
+
+__all__ = [
+    "AUTO_PREFIX",
+    "LINESTYLES",
+    "MARKERS",
+    "PALETTE",
+    "describe",
+    "description_of",
+    "method_style",
+    "use_accessible_style",
+]
+
+PALETTE = (
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#F0E442",  # yellow
+    "#000000",  # black
+)
+"""Okabe & Ito's colour-blind-safe palette, ordered so the first colours contrast most."""
+
+LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (8, 2)), (0, (1, 3)), "-")
+"""Line styles cycled with :data:`PALETTE` by :func:`method_style`."""
+
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+"""Markers cycled with :data:`PALETTE` by :func:`method_style`."""
+
+AUTO_PREFIX = "Figure (generated summary, no written description): "
+"""Start of the text used for a figure that nobody described (see :func:`description_of`)."""
+
+_ATTR = "_optml_description"
+
+
+def _check_figure(fig):
+    from matplotlib.figure import Figure, SubFigure
+
+    if hasattr(fig, "figure") and not isinstance(fig, (Figure, SubFigure)):
+        fig = fig.figure  # an Axes or an artist: describe its figure
+    if not isinstance(fig, (Figure, SubFigure)):
+        raise TypeError(
+            f"describe() needs a matplotlib Figure (or an Axes of it), got {type(fig).__name__}"
+        )
+    return fig.get_figure(root=True) if isinstance(fig, SubFigure) else fig
+
+
+def describe(fig, text):
+    """Attach a text description to a figure (the image's alternative text).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure, matplotlib.axes.Axes or matplotlib.animation.Animation
+        The figure (an Axes stands for its figure). For an animation (e.g. from
+        :func:`helpers.animate_trajectories`) the text is shown next to the player by
+        :func:`helpers.to_html`.
+    text : str
+        One to three sentences: what the figure shows and what to notice, e.g.
+        ``"Contours of the Rosenbrock function with the gradient-descent path from (-1.5, 2):
+        the path zig-zags across the narrow valley and crawls along its floor."`` Numbers may
+        be formatted in from the code that computed them.
+
+    Returns
+    -------
+    None
+        Nothing, so that ``describe(fig, "...")`` can end a cell without the figure being
+        echoed as the cell's value (which would show it twice with the inline backend).
+
+    Raises
+    ------
+    TypeError
+        If ``fig`` is not a Figure/Axes or ``text`` is not a string.
+    ValueError
+        If ``text`` is empty or only whitespace.
+
+    Notes
+    -----
+    In IPython the figure is then displayed with ``text/plain`` equal to the description and
+    ``metadata["image/png"]["alt"]`` set to it; the HTML export of the course build writes it
+    into the ``alt`` attribute of the image. Calling :func:`describe` again replaces the text
+    (an explorer's draw function describes each redraw with the current control values).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([3, 2, 1])
+    >>> describe(ax, "A line falling from 3 to 1: the loss decreases every step.")
+    >>> description_of(fig)
+    'A line falling from 3 to 1: the loss decreases every step.'
+    >>> plt.close(fig)
+    """
+    from matplotlib.animation import Animation
+
+    if not isinstance(fig, Animation):
+        fig = _check_figure(fig)
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str describing the figure, got {type(text).__name__}")
+    text = " ".join(text.split())
+    if not text:
+        raise ValueError("text must describe the figure (what it shows, what to notice)")
+    setattr(fig, _ATTR, text)
+    register_display()
+
+
+def _fmt_range(lo, hi) -> str:
+    return f"{lo:.3g} to {hi:.3g}"
+
+
+def _strip_tex(s: str) -> str:
+    return s.replace("$", "").replace("\\", "").replace("{", "").replace("}", "").strip()
+
+
+def _axes_summary(ax) -> str:
+    parts = []
+    title = _strip_tex(ax.get_title())
+    if title:
+        parts.append(f"'{title}'")
+    if getattr(ax, "name", "") == "3d":
+        parts.append("3-D surface")
+    from matplotlib.contour import ContourSet
+
+    if any(isinstance(c, ContourSet) for c in ax.collections):
+        parts.append("contour plot")
+    xl, yl = _strip_tex(ax.get_xlabel()), _strip_tex(ax.get_ylabel())
+    if xl:
+        parts.append(f"{xl} from {_fmt_range(*ax.get_xlim())}")
+    if yl:
+        scale = " (log scale)" if ax.get_yscale() == "log" else ""
+        parts.append(f"{yl}{scale} from {_fmt_range(*ax.get_ylim())}")
+    labels = [ln.get_label() for ln in ax.get_lines() if not ln.get_label().startswith("_")]
+    if labels:
+        parts.append("curves: " + ", ".join(_strip_tex(lb) for lb in labels))
+    return "; ".join(parts) if parts else "a plot"
+
+
+def description_of(fig) -> str:
+    """The description of a figure: the one given to :func:`describe`, else a summary.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure or matplotlib.axes.Axes
+
+    Returns
+    -------
+    str
+        The written description, or :data:`AUTO_PREFIX` followed by a summary generated from
+        the figure's title, axes labels and ranges, and legend entries.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([1, 2], label="GD"); _ = ax.set_xlabel("t")
+    >>> description_of(fig).startswith(AUTO_PREFIX)
+    True
+    >>> plt.close(fig)
+    """
+    from matplotlib.animation import Animation
+
+    if isinstance(fig, Animation):
+        text = getattr(fig, _ATTR, None)
+        return text or AUTO_PREFIX + "animation of " + description_of(fig._fig)[len(AUTO_PREFIX):]
+    fig = _check_figure(fig)
+    text = getattr(fig, _ATTR, None)
+    if text:
+        return text
+    axes = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    title = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
+    head = f"'{_strip_tex(title)}', " if title else ""
+    if not axes:
+        return AUTO_PREFIX + head + "an empty figure."
+    if len(axes) == 1:
+        return AUTO_PREFIX + head + _axes_summary(axes[0]) + "."
+    panels = " | ".join(f"panel {i}: {_axes_summary(ax)}" for i, ax in enumerate(axes, 1))
+    return AUTO_PREFIX + head + f"{len(axes)} panels. " + panels + "."
+
+
+def method_style(i: int) -> dict:
+    """Colour, line style and marker of the ``i``-th method in a comparison.
+
+    Parameters
+    ----------
+    i : int
+        Position of the method (0, 1, ...); styles repeat after ``len(PALETTE)``.
+
+    Returns
+    -------
+    dict
+        ``color``, ``linestyle`` and ``marker`` keywords for ``ax.plot``.
+
+    Examples
+    --------
+    >>> method_style(1)["linestyle"], method_style(1)["marker"]
+    ('--', 's')
+    """
+    if isinstance(i, bool) or not isinstance(i, int) or i < 0:
+        raise ValueError(f"i must be a non-negative int, got {i!r}")
+    k = i % len(PALETTE)
+    return {"color": PALETTE[k], "linestyle": LINESTYLES[k], "marker": MARKERS[k]}
+
+
+def use_accessible_style() -> None:
+    """Make :data:`PALETTE` matplotlib's colour cycle (done once by ``import helpers``).
+
+    Only the colour cycle changes: every ``ax.plot`` without an explicit colour, in helpers
+    and in notebooks, takes the colour-blind-safe colours in order. Line styles and markers
+    are added by the plotting helpers that compare methods (:func:`method_style`).
+    """
+    import matplotlib as mpl
+    from cycler import cycler
+
+    mpl.rcParams["axes.prop_cycle"] = cycler(color=list(PALETTE))
+
+
+# --------------------------------------------------------------------------------------------
+# IPython display: description as text/plain and as the image's alt metadata
+# --------------------------------------------------------------------------------------------
+def _figure_mimebundle(fig):
+    text = description_of(fig)
+    return {"text/plain": text}, {"image/png": {"alt": text}}
+
+
+def register_display() -> bool:
+    """Register the figure display hook in the running IPython (idempotent).
+
+    Returns
+    -------
+    bool
+        True when an IPython shell is running (the hook is in place), else False.
+    """
+    if "IPython" not in sys.modules:
+        return False
+    from IPython import get_ipython
+
+    ip = get_ipython()
+    if ip is None or not hasattr(ip, "display_formatter"):
+        return False
+    from matplotlib.figure import Figure
+
+    ip.display_formatter.mimebundle_formatter.for_type(Figure, _figure_mimebundle)
+    return True

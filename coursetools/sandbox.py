@@ -15,7 +15,7 @@ traitlets lets constructor keywords win over configuration, so that setting is s
 
 What the kernel sees (a fresh mount namespace; nothing else of the host exists in it)
     read-only: ``/usr`` (with the merged-``/usr`` symlinks ``/bin``, ``/lib``, ...), a few files of
-    ``/etc`` (dynamic linker cache, fonts, time zone, passwd/group), the Python environment
+    ``/etc`` (dynamic linker cache, fonts, time zone; not passwd/group), the Python environment
     (``sys.prefix`` and the base interpreter it links to, e.g. ``/root/.pyenv/versions/3.11.7``,
     whose parent ``/root`` is mode 0700 on the host and a plain 0755 directory in the sandbox), and
     the source folders of the project's editable packages (``helpers``, ``coursetools``,
@@ -114,8 +114,9 @@ PASS_ENV = ("NBGRADER_EXECUTION", "MPLBACKEND", "PYTHONHASHSEED", "OMP_NUM_THREA
             "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "LANG", "LC_ALL", "TZ")
 PASS_PREFIX = ("OPTML_",)
 #: files of /etc the kernel may read (bound only if present)
+#: (not passwd/group: on a hub they list every student's account)
 ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "fonts", "localtime", "timezone",
-             "passwd", "group", "nsswitch.conf", "hosts", "mime.types", "matplotlibrc")
+             "nsswitch.conf", "hosts", "mime.types", "matplotlibrc")
 #: packages whose source folders are bound read-only (editable installs live outside sys.prefix;
 #: the packages pyproject.toml installs, checked by tests/test_sandbox.py)
 PACKAGES = ("helpers", "coursetools", "optml_grading")

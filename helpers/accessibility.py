@@ -31,16 +31,17 @@ __all__ = [
 ]
 
 PALETTE = (
-    "#0072B2",  # blue
-    "#D55E00",  # vermillion
-    "#009E73",  # bluish green
-    "#CC79A7",  # reddish purple
-    "#E69F00",  # orange
-    "#56B4E9",  # sky blue
-    "#F0E442",  # yellow
-    "#000000",  # black
+    "#0072B2",  # C0 blue
+    "#E69F00",  # C1 orange
+    "#009E73",  # C2 bluish green
+    "#D55E00",  # C3 vermillion (red)
+    "#CC79A7",  # C4 reddish purple
+    "#56B4E9",  # C5 sky blue
+    "#F0E442",  # C6 yellow
+    "#000000",  # C7 black
 )
-"""Okabe & Ito's colour-blind-safe palette, ordered so the first colours contrast most."""
+"""Okabe & Ito's colour-blind-safe palette, in the order of matplotlib's "tab10" hues (C0 blue,
+C1 orange, C2 green, C3 red, C4 purple), so notebook text such as "C3 (red)" stays true."""
 
 LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (8, 2)), (0, (1, 3)), "-")
 """Line styles cycled with :data:`PALETTE` by :func:`method_style`."""

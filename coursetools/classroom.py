@@ -22,6 +22,13 @@ on them or score them 0 without a word):
   (nbgrader #1302 scores that 0 silently);
 * ``missing notebook``: no notebook at all.
 
+The pre-scan also runs the policy check (:mod:`coursetools.policy`) on every cell the student
+wrote: each flag is listed in the summary with its cell and line (``policy: minimize line 3:
+...``; the grader does not run that cell, so the tests depending on it score 0), and so are
+near-copies of ``helpers``' reference implementations (``review: ...``, for the instructor to
+look at; they cost no points). ``policy_exceptions.toml`` in the course root lifts flags per
+student (:func:`coursetools.policy.load_exceptions`).
+
 Every other student is autograded by the grading workers (:mod:`coursetools.workers`, one
 process per core, ``--workers N`` to change it): nbgrader's own ``Autograde`` for one student
 at a time, with this course's ``nbgrader_config.py`` (so
@@ -133,6 +140,24 @@ def prescan(folder: Path, expected: list[str]) -> str | None:
     return None
 
 
+def prescan_policy(course_root: Path, folder: Path, hw: str, student: str,
+                   names: list[str]) -> list[str]:
+    """Policy flags and near-copies in a student's notebooks, as notes for the summary."""
+    from coursetools import policy
+
+    try:
+        exceptions = policy.load_exceptions(course_root)
+    except ValueError as exc:
+        return [f"policy exceptions not read: {exc}"]
+    notes = []
+    for name in names:
+        source = course_root / "source" / hw / f"{name}.ipynb"
+        reference = nbformat.read(source, as_version=4) if source.is_file() else None
+        nb = nbformat.read(folder / f"{name}.ipynb", as_version=4)
+        notes += policy.scan_notebook(nb, hw, student, exceptions, reference)
+    return notes
+
+
 # ---------------------------------------------------------------------------------------------
 # grading
 
@@ -224,7 +249,8 @@ def grade(
                 res.notes.append("the grade of an earlier submission is still in the gradebook")
             results.append(res)
             continue
-        res = StudentResult(student, "graded")
+        res = StudentResult(student, "graded", notes=prescan_policy(
+            course.root, folder, hw, student, names))
         results.append(res)
         if not force and _up_to_date(course, hw, student, names):
             res.status = "unchanged"

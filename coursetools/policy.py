@@ -736,7 +736,7 @@ def protected_names(nb) -> tuple[frozenset, dict[str, str]]:
     return frozenset((locked & used) | ALWAYS_PROTECTED), modules
 
 
-def check_notebook(nb, assignment: str) -> dict[int, list[Flag]]:
+def check_notebook(nb, assignment: str, reference=None) -> dict[int, list[Flag]]:
     """Policy flags of every student cell of ``nb``: ``cell index -> flags`` (flagged cells only).
 
     Parameters
@@ -746,13 +746,16 @@ def check_notebook(nb, assignment: str) -> dict[int, list[Flag]]:
         ``OverwriteCells``, or pass the source notebook's locked cells).
     assignment : str
         Assignment name.
+    reference : nbformat.NotebookNode, optional
+        The notebook whose locked cells define the protected names (default ``nb``): pass the
+        source notebook when ``nb`` is a raw submission whose locked cells may be edited.
 
     Returns
     -------
     dict
         ``index -> list of Flag`` for the cells with at least one flag.
     """
-    protected, modules = protected_names(nb)
+    protected, modules = protected_names(nb if reference is None else reference)
     setup = {**_SETUP_MODULES, **modules}
     found = {}
     for index, cell in enumerate(nb.cells):
@@ -957,7 +960,7 @@ def near_copies(source: str) -> list[tuple[int, str, str]]:
 
 
 def scan_notebook(
-    nb, assignment: str, student: str = "", exceptions: dict | None = None
+    nb, assignment: str, student: str = "", exceptions: dict | None = None, reference=None
 ) -> list[str]:
     """One line per policy flag and near-copy of a submission, for the grading summary.
 
@@ -972,6 +975,8 @@ def scan_notebook(
         Names, for the policy table and the exceptions.
     exceptions : dict, optional
         What :func:`load_exceptions` returned.
+    reference : nbformat.NotebookNode, optional
+        The source notebook (its locked cells define the protected names).
 
     Returns
     -------
@@ -981,7 +986,7 @@ def scan_notebook(
     """
     notes = []
     exceptions = exceptions or {}
-    for index, flags in check_notebook(nb, assignment).items():
+    for index, flags in check_notebook(nb, assignment, reference).items():
         label = _cell_label(nb.cells[index], index)
         lifted = _lifted(exceptions, student, assignment, label)
         for flag in flags:

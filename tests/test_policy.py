@@ -315,3 +315,25 @@ def test_independent_solutions_are_not_near_copies():
                 nb = build_submission(sub, rel, src)
                 notes = [n for n in policy.scan_notebook(nb, hw) if n.startswith("review:")]
                 assert notes == [], f"{hw}/{sub.id}: {notes}"
+
+
+def test_classroom_prescan_names_the_flagged_line_and_near_copies(tmp_path):
+    from coursetools import classroom
+
+    hw, name = HW, HW
+    (tmp_path / "source" / hw).mkdir(parents=True)
+    nbformat.write(_notebook({"a": "def a(x):\n    return x"}),
+                   tmp_path / "source" / hw / f"{name}.ipynb")
+    folder = tmp_path / "submitted" / "carol" / hw
+    folder.mkdir(parents=True)
+    nbformat.write(_notebook({"a": "def a(x):\n    return x\nimport os",
+                              "b": _renamed_copy(helpers.numerical_gradient)}),
+                   folder / f"{name}.ipynb")
+    notes = classroom.prescan_policy(tmp_path, folder, hw, "carol", [name])
+    assert any(n.startswith("policy: a line 3: import of os") for n in notes), notes
+    assert any(n.startswith("review: b line 1") for n in notes), notes
+    result = classroom.StudentResult("carol", "graded", score=0, max_score=2, notes=notes)
+    assert "policy: a line 3" in classroom.format_summary(hw, [result], [])
+    (tmp_path / policy.EXCEPTIONS_FILE).write_text(f'[carol]\n{hw} = ["a"]\n')
+    notes = classroom.prescan_policy(tmp_path, folder, hw, "carol", [name])
+    assert any("lifted by the instructor" in n for n in notes), notes

@@ -27,6 +27,7 @@ __all__ = [
     "describe",
     "description_of",
     "method_style",
+    "plain_text",
     "use_accessible_style",
 ]
 
@@ -55,6 +56,31 @@ AUTO_PREFIX = "Figure (generated summary, no written description): "
 _ATTR = "_optml_description"
 
 
+_TEX_WORDS = {r"\|": "||", r"\nabla": "grad ", r"\alpha": "alpha", r"\beta": "beta",
+              r"\gamma": "gamma", r"\eta": "eta", r"\lambda": "lambda", r"\mu": "mu",
+              r"\kappa": "kappa", r"\sigma": "sigma", r"\rho": "rho", r"\star": "*",
+              r"\cdot": "*", r"\times": "x", r"\le": "<=", r"\ge": ">=", r"\,": " ",
+              r"\hat": "", r"\tilde": "", r"\mathbf": "", r"\boldsymbol": "", r"\min": "min",
+              r"\max": "max", r"\sqrt": "sqrt", r"\log": "log", r"\ln": "ln", r"\top": "T",
+              r"\frac": "", r"\left": "", r"\right": "", r"\theta": "theta"}
+
+
+def plain_text(text: str) -> str:
+    """``text`` with inline TeX made readable aloud: ``$\\alpha = 10^{-3}$`` -> ``alpha = 10^-3``.
+
+    Examples
+    --------
+    >>> plain_text(r"fixed $\\alpha = 10^{-3}$, $\\|\\nabla f\\|$")
+    'fixed alpha = 10^-3, ||grad f||'
+    """
+    if "$" not in text and "\\" not in text:
+        return " ".join(text.split())
+    for tex, word in sorted(_TEX_WORDS.items(), key=lambda kv: -len(kv[0])):
+        text = text.replace(tex, word)
+    text = text.replace("$", "").replace("{", "").replace("}", "").replace("\\", "")
+    return " ".join(text.split())
+
+
 def _check_figure(fig):
     from matplotlib.figure import Figure, SubFigure
 
@@ -80,7 +106,8 @@ def describe(fig, text):
         One to three sentences: what the figure shows and what to notice, e.g.
         ``"Contours of the Rosenbrock function with the gradient-descent path from (-1.5, 2):
         the path zig-zags across the narrow valley and crawls along its floor."`` Numbers may
-        be formatted in from the code that computed them.
+        be formatted in from the code that computed them; inline TeX (``$\\alpha$``) is
+        turned into plain words (:func:`plain_text`), since screen readers read it verbatim.
 
     Returns
     -------
@@ -120,7 +147,7 @@ def describe(fig, text):
         fig = _check_figure(fig)
     if not isinstance(text, str):
         raise TypeError(f"text must be a str describing the figure, got {type(text).__name__}")
-    text = " ".join(text.split())
+    text = plain_text(text)
     if not text:
         raise ValueError("text must describe the figure (what it shows, what to notice)")
     setattr(fig, _ATTR, text)
@@ -132,7 +159,7 @@ def _fmt_range(lo, hi) -> str:
 
 
 def _strip_tex(s: str) -> str:
-    return s.replace("$", "").replace("\\", "").replace("{", "").replace("}", "").strip()
+    return plain_text(s)
 
 
 def _axes_summary(ax) -> str:

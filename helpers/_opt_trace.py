@@ -28,7 +28,10 @@ class Trace:
     n_iter : int
         Number of iterations (updates) performed.
     converged : bool
-        True when the stopping test (e.g. ``||grad f|| <= tol``) was met.
+        True when the stopping test (e.g. ``||grad f|| <= tol``) was met, or when BFGS/L-BFGS
+        stopped because the iterate is as good as floating point allows (``message`` then
+        starts with ``"converged to machine precision"``, and the gradient norm, at round-off
+        level, may be above ``tol``).
     message : str
         Why the run stopped, in words.
     n_fev, n_gev : int

@@ -45,8 +45,43 @@ _ALLOWED_KEYS = {
     "lose",
     "keep",
     "timeout",
+    "requires",
 }
 SOLUTION_DELIMITERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+
+#: The sentence every Rules paragraph ends with (nbgrader would give 0 to a test cell with any
+#: stderr output; the tests run student code inside ``optml_grading.checks.quiet``).
+RULES_WARNINGS = (
+    "Warnings (a `RuntimeWarning` from a division by zero, say) never cost points: only the"
+    " checks decide."
+)
+
+#: The Rules paragraph used while ``coursetools.policy`` (which states its own list) is missing.
+RULES_NOT_ALLOWED = (
+    "**Not allowed in your cells** (the grader checks every solution cell; a cell that breaks"
+    " one of these rules scores 0): imports other than `numpy`, `math` and harmless"
+    " standard-library modules such as `functools` or `itertools`; `exec`, `eval`, `compile`,"
+    " `__import__`, `importlib`; `getattr` or `setattr` with a computed name, and `__dunder__`"
+    " attributes; `get_ipython`, `sys`, `builtins`, `ctypes`, `gc`, `inspect`, `os`,"
+    " `subprocess`, `socket`, `signal`, `threading`; opening or reading files;"
+    " `scipy.optimize` (the methods are the task); assigning to `np`, `helpers`,"
+    " `expect_close`, `quiet`, `_GUARD` or `_integrity`, or to attributes of numpy or `helpers`."
+)
+
+
+def rules_paragraph(assignment: str, source_nb) -> str:
+    """What the release notebook of ``assignment`` says is not allowed (one markdown paragraph).
+
+    The policy check's own :func:`coursetools.policy.rules_text` (with the notebook's protected
+    names) when that module is there, else :data:`RULES_NOT_ALLOWED`; then
+    :data:`RULES_WARNINGS`. ``tests/test_release.py`` checks that every release notebook says it.
+    """
+    try:
+        from coursetools import policy
+    except ImportError:
+        return f"{RULES_NOT_ALLOWED} {RULES_WARNINGS}"
+    protected = policy.protected_names(source_nb)[0]
+    return f"{policy.rules_text(assignment, protected)} {RULES_WARNINGS}"
 
 
 @dataclass
@@ -63,6 +98,7 @@ class Submission:
     lose: list | None = None
     keep: list | None = None
     timeout: int | None = None
+    requires: tuple = ()
 
     def expected_scores(self, max_scores: dict[str, float]) -> dict[str, float]:
         """grade_id -> expected points, given grade_id -> max points of the assignment."""
@@ -94,8 +130,9 @@ def assignments(root: Path = ROOT) -> list[str]:
     return [n for n in found if n in only] if only else found
 
 
-def load_spec(assignment: str, spec_dir: Path = SPEC_DIR) -> list[Submission]:
-    """The built-in submissions plus those declared in ``spec_dir/<assignment>.py``."""
+def load_spec(assignment: str, spec_dir: Path = SPEC_DIR, root: Path = ROOT) -> list[Submission]:
+    """The built-in submissions, those declared in ``spec_dir/<assignment>.py``, and the
+    cheats common to every assignment (:func:`common_cheats` of the source notebook)."""
     subs = [
         Submission("solution", "solution", "the source solution, submitted as a student", lose=[]),
         Submission("release", "release", "the release notebook, untouched", keep=[]),
@@ -124,6 +161,13 @@ def load_spec(assignment: str, spec_dir: Path = SPEC_DIR) -> list[Submission]:
             sub.lose = []
         seen.add(sub.id)
         subs.append(sub)
+    source = root / "source" / assignment / f"{assignment}.ipynb"
+    if source.is_file():
+        for sub in common_cheats(assignment, nbformat.read(source, as_version=4), root):
+            if sub.id in seen:
+                raise ValueError(f"{path.name}: {sub.id!r} is a generated common cheat; drop it")
+            seen.add(sub.id)
+            subs.append(sub)
     return subs
 
 
@@ -174,3 +218,216 @@ def build_submission(
             new_cells.append(extra)
     nb.cells = new_cells
     return nb
+
+
+# ---------------------------------------------------------------------------------------------
+# cheats common to every assignment, generated from the notebook's cell ids
+
+#: Grading mechanisms a generated cheat may need (``Submission.requires``), and how to see that
+#: the grading pipeline has them: each maps to a check of the files that wire it in.
+MECHANISMS = ("integrity", "state_restore", "policy", "sandbox")
+
+
+def mechanisms_present(root: Path = ROOT) -> frozenset:
+    """The grading mechanisms of :data:`MECHANISMS` that the pipeline in ``root`` has.
+
+    * ``integrity``: ``optml_grading.integrity.snapshot(globals())`` records the setup names;
+    * ``state_restore``: ``nbgrader_config.py`` grades with ``ResilientExecute``, which restores
+      the kernel (IPython hooks, the guard, the setup names) before every graded cell;
+    * ``policy``: ``nbgrader_config.py`` runs ``coursetools.policy.PolicyCheck``;
+    * ``sandbox``: ``coursetools/sandbox.py`` is wired in and ``bwrap`` is installed.
+    """
+    import shutil
+
+    def text(rel: str) -> str:
+        path = root / rel
+        return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+    config, execute = text("nbgrader_config.py"), text("coursetools/classroom_execute.py")
+    found = set()
+    if "def snapshot(namespace" in text("optml_grading/integrity.py"):
+        found.add("integrity")
+    if "ResilientExecute" in config and "restore_state" in execute:
+        found.add("state_restore")
+    if "PolicyCheck" in config and "def check_notebook" in text("coursetools/policy.py"):
+        found.add("policy")
+    if "sandboxed(" in config and shutil.which("bwrap"):
+        found.add("sandbox")
+    return frozenset(found)
+
+
+def _stub(name: str) -> str:
+    """A wrong solution: defines the function, returns None."""
+    return f"def {name}(*args, **kwargs):\n    return None\n"
+
+
+_PATCH_NUMPY = """
+np.allclose = lambda *args, **kwargs: True
+np.isclose = lambda a, b, *args, **kwargs: np.ones(np.broadcast(a, b).shape, dtype=bool)
+np.array_equal = lambda *args, **kwargs: True
+np.testing.assert_allclose = lambda *args, **kwargs: None
+"""
+
+_REPLACE_INTEGRITY = """
+import contextlib
+_integrity.assert_untampered = lambda *args, **kwargs: None
+_integrity.no_delegation = lambda *args, **kwargs: contextlib.nullcontext()
+np.allclose = lambda *args, **kwargs: True
+np.array_equal = lambda *args, **kwargs: True
+"""
+
+_IPYTHON_HOOKS = """
+_shell = get_ipython()
+_shell.set_custom_exc((BaseException,), lambda shell, etype, value, tb, tb_offset=None: None)
+
+
+def _forget_errors(result):
+    result.error_in_exec = None
+    result.error_before_exec = None
+
+
+_shell.events.register("post_run_cell", _forget_errors)
+"""
+
+_EXEC_SOURCE = """
+import json
+import pathlib
+
+_here = pathlib.Path.cwd().resolve()
+for _folder in [_here, *_here.parents]:
+    _nb = _folder / "source" / "{hw}" / "{hw}.ipynb"
+    if _nb.is_file():
+        for _cell in json.loads(_nb.read_text())["cells"]:
+            _meta = _cell.get("metadata", {{}}).get("nbgrader", {{}})
+            if _meta.get("solution") and _cell["cell_type"] == "code":
+                exec("".join(_cell["source"]), globals())
+        break
+"""
+
+
+def common_cheats(assignment: str, source_nb, root: Path = ROOT) -> list[Submission]:
+    """Cheats that apply to every assignment, built from the notebook's graded cell ids.
+
+    Every cheat that tries to beat the grader at large is combined with wrong solutions (stubs
+    that return ``None``), so its expectation holds whichever mechanism stops it (the tamper
+    guard, the grader's state restoration before each test cell, the policy check): the cells
+    it would rescue score 0. A cheat whose ``requires`` names a mechanism that
+    :func:`mechanisms_present` does not find is left out, never expected to pass.
+
+    Parameters
+    ----------
+    assignment : str
+        The assignment name (``source/<assignment>/<assignment>.ipynb``).
+    source_nb : nbformat.NotebookNode
+        Its source notebook: solution cells (``grade_id`` = function name) and graded cells.
+    root : Path, optional
+        The course root whose pipeline is checked for the mechanisms.
+
+    Returns
+    -------
+    list of Submission
+        Ids ``cheat_common_*``, kind ``"cheat"``.
+    """
+    solutions, graded, owner = [], [], {}
+    for cell in source_nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("solution") and cell.cell_type == "code":
+            solutions.append(meta["grade_id"])
+        elif meta.get("grade") and cell.cell_type == "code":
+            graded.append(meta["grade_id"])
+            if solutions:
+                owner[meta["grade_id"]] = solutions[-1]
+    if not solutions or not graded:
+        return []
+    first, last = solutions[0], solutions[-1]
+    cells_of_last = [g for g in graded if owner.get(g) == last]
+    all_stubs = {name: _stub(name) for name in solutions}
+    have = mechanisms_present(root)
+    cheats = [
+        Submission(
+            "cheat_common_edit_test_cell", "cheat",
+            f"{last} wrong and its test cells edited to `pass` (nbgrader restores them)",
+            replace={last: _stub(last)}, edit={g: "pass\n" for g in cells_of_last},
+            lose=cells_of_last,
+        ),
+        Submission(
+            "cheat_common_delete_test_cell", "cheat",
+            f"{last} wrong and its test cells deleted (nbgrader restores them)",
+            replace={last: _stub(last)}, delete=list(cells_of_last), lose=cells_of_last,
+        ),
+        Submission(
+            "cheat_common_patch_numpy", "cheat",
+            "every answer wrong; np.allclose, np.isclose, np.array_equal, "
+            "np.testing.assert_allclose replaced after the first solution",
+            replace=all_stubs, insert_after={first: _PATCH_NUMPY}, keep=[],
+            requires=("integrity",),
+        ),
+        Submission(
+            "cheat_common_redefine_expect_close", "cheat",
+            "every answer wrong; the visible-test helper expect_close redefined to accept all",
+            replace=all_stubs,
+            insert_after={first: "def expect_close(*args, **kwargs):\n    return None\n"},
+            keep=[], requires=("integrity",),
+        ),
+        Submission(
+            "cheat_common_patch_helpers", "cheat",
+            f"{last} wrong; helpers.numerical_gradient replaced after it",
+            replace={last: _stub(last)},
+            insert_after={last: "helpers.numerical_gradient = lambda *args, **kwargs: None\n"},
+            lose=cells_of_last,
+        ),
+        Submission(
+            "cheat_common_replace_integrity", "cheat",
+            "every answer wrong; the guard's own functions replaced, then np.allclose",
+            replace=all_stubs, insert_after={first: _REPLACE_INTEGRITY}, keep=[],
+            requires=("state_restore",),
+        ),
+        Submission(
+            "cheat_common_ipython_hooks", "cheat",
+            "every answer wrong; a custom exception handler and a post_run_cell callback that "
+            "clears the error",
+            replace=all_stubs, insert_after={first: _IPYTHON_HOOKS}, keep=[],
+            requires=("state_restore",),
+        ),
+        Submission(
+            "cheat_common_exec_source", "cheat",
+            f"own answers wrong; walks up to source/{assignment}/{assignment}.ipynb and execs "
+            "the instructor's solutions",
+            replace=all_stubs, insert_after={last: _EXEC_SOURCE.format(hw=assignment)}, keep=[],
+            requires=("policy",),
+        ),
+        Submission(
+            "cheat_common_infinite_loop", "cheat", f"{last} never returns",
+            replace={last: f"def {last}(*args, **kwargs):\n    while True:\n        pass\n"},
+            lose=cells_of_last, timeout=5,
+        ),
+        Submission(
+            "cheat_common_syntax_error", "cheat", f"a syntax error in the {last} cell",
+            replace={last: f"def {last}(*args, **kwargs:\n    return None\n"},
+            lose=cells_of_last,
+        ),
+    ]
+    source_of = {
+        c.metadata["nbgrader"]["grade_id"]: strip_solution(c.source)
+        for c in source_nb.cells
+        if c.get("metadata", {}).get("nbgrader", {}).get("solution")
+    }
+    cheats += [
+        Submission(
+            "cheat_common_scipy_optimize", "cheat",
+            f"{last}: the right answer, but the cell imports scipy.optimize (not allowed)",
+            replace={last: "from scipy import optimize as _optimize\n\n" + source_of[last]},
+            lose=cells_of_last, requires=("policy",),
+        ),
+        Submission(
+            "cheat_common_private_helpers", "cheat",
+            f"{last}: the right answer, but the cell imports a private helpers module",
+            replace={last: "from helpers import _opt_linesearch as _ls\n\n" + source_of[last]},
+            lose=cells_of_last, requires=("policy",),
+        ),
+    ]
+    # Not generated (assignment-specific, in the specs): hard-coded answers and delegation to
+    # the helpers function that does the task. Pasted copies of helpers' reference code are
+    # reported by coursetools.policy.near_copies for the instructor's review, not zeroed, so no
+    # score can be expected of them here.
+    return [c for c in cheats if set(c.requires) <= have]

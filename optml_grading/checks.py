@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-__all__ = ["expect_close", "quiet"]
+__all__ = ["expect_close", "expect_unchanged", "quiet"]
 
 
 class quiet:  # noqa: N801  (used like a function: ``with quiet():``)
@@ -104,3 +104,32 @@ def expect_close(call, got, expected, atol=1e-8, rtol=1e-6):
     assert np.allclose(got_arr, expected, atol=atol, rtol=rtol), (
         f"{call} returned\n{got_arr}\nbut the expected value is\n{expected}"
     )
+
+
+def expect_unchanged(call, arrays, copies):
+    """Visible-test helper: the call must not have modified the arrays it was given.
+
+    Parameters
+    ----------
+    call : str
+        The call being tested (shown in the message).
+    arrays : sequence of array_like
+        The arrays passed to the call, after it returned.
+    copies : sequence of array_like
+        Copies of them taken before the call.
+
+    Raises
+    ------
+    AssertionError
+        If an array differs from its copy.
+
+    Examples
+    --------
+    >>> x = np.zeros(2)
+    >>> expect_unchanged("f(x)", [x], [x.copy()])
+    """
+    for array, copy in zip(arrays, copies):
+        assert np.array_equal(array, copy), (
+            f"{call}: the call changed an input array in place (it was {copy}, now {array}); "
+            "return new arrays instead (x = x - ..., not x -= ...)"
+        )

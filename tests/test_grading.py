@@ -26,6 +26,14 @@ from coursetools.grading_specs import SPEC_DIR, assignments, build_submission, l
 from optml_grading import integrity
 
 ASSIGNMENTS = assignments()
+#: Lines every locked setup cell has (tests/grading/README.md, "The tamper guard").
+SETUP_LINES = (
+    "import numpy as np",
+    "import helpers",
+    "from optml_grading import integrity as _integrity",
+    "from optml_grading.checks import expect_close",
+    "_GUARD = _integrity.snapshot(globals())",
+)
 CASES = [(a, s.id) for a in ASSIGNMENTS for s in load_spec(a)]
 
 
@@ -121,7 +129,14 @@ def test_assignment_layout_and_points(assignment):
     assert len(ids) == len(set(ids)), f"{assignment}: duplicate grade_id"
     first_code = next(c for c in nb.cells if c.cell_type == "code")
     assert first_code.metadata["nbgrader"]["locked"], "the first code cell must be locked"
-    assert "_integrity.snapshot()" in first_code.source, "the first code cell takes the snapshot"
+    setup = first_code.source
+    for line in SETUP_LINES:
+        assert line in setup.splitlines(), f"{assignment}: the setup cell lacks {line!r}"
+    lines = setup.splitlines()
+    assert lines.index(SETUP_LINES[-1]) > max(lines.index(ln) for ln in SETUP_LINES[:-1]), (
+        f"{assignment}: take the snapshot after the imports it records"
+    )
+    assert "def expect_close" not in setup, f"{assignment}: expect_close comes from optml_grading"
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         assert meta.get("schema_version") in (None, 3)
@@ -132,6 +147,10 @@ def test_assignment_layout_and_points(assignment):
             first = hidden[1].strip().splitlines()[0]
             assert first == "_integrity.assert_untampered(_GUARD)", (
                 f"{meta['grade_id']}: hidden tests must start with the tamper check, not {first!r}"
+            )
+            assert "\nwith quiet():\n" in hidden[1], (
+                f"{meta['grade_id']}: call student code inside `with quiet():` (warnings must "
+                "not cost points)"
             )
         if meta.get("solution"):
             assert "### BEGIN SOLUTION" in cell.source

@@ -16,7 +16,7 @@ import nbformat
 import pytest
 
 from coursetools.grading import ROOT, cached_release, generate_release
-from coursetools.grading_specs import assignments
+from coursetools.grading_specs import assignments, rules_paragraph
 
 ASSIGNMENTS = assignments()
 #: Notebook metadata that may legitimately differ between two generations.
@@ -112,3 +112,15 @@ def test_no_solution_or_hidden_test_line_in_release(assignment):
         lines |= {ln.strip() for ln in text.splitlines()}
     leaked = sorted(secret & lines)
     assert not leaked, f"{assignment}: release/ contains secret lines: {leaked[:5]}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_rules_say_what_is_not_allowed(assignment):
+    """The Rules paragraph states the policy check's list, so no honest student is surprised."""
+    source = nbformat.read(ROOT / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    release = nbformat.read(ROOT / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+    intro = next(c for c in release.cells if "**Rules.**" in c.source)
+    assert rules_paragraph(assignment, source) in intro.source, (
+        f"release/{assignment}: the Rules do not state what is not allowed; append "
+        "coursetools.grading_specs.rules_paragraph to the intro cell and regenerate"
+    )

@@ -147,6 +147,38 @@ def polar_jacobian(r, theta):
         },
         lose=["test_polar_jacobian"],
     ),
+    # mistakes that only show outside the visible inputs (issue 16)
+    dict(
+        id="mutant_numgrad_integer_shift",
+        kind="mutant",
+        about="np.zeros_like(x) for the shift: h is truncated to 0 for an integer x",
+        replace={
+            "numerical_gradient": """
+def numerical_gradient(f, x, h=1e-6):
+    x = np.asarray(x)
+    grad = np.zeros(x.shape)
+    for i in range(x.size):
+        e = np.zeros_like(x)
+        e[i] = h
+        grad[i] = (f(x + e) - f(x - e)) / (2 * h)
+    return grad
+"""
+        },
+        lose=["test_numerical_gradient"],
+    ),
+    dict(
+        id="mutant_dirderiv_eps_normalization",
+        kind="mutant",
+        about="divides by ||u|| + 1e-12 'to be safe': wrong for short u",
+        replace={
+            "directional_derivative": """
+def directional_derivative(grad_f, x, u):
+    u = np.asarray(u, dtype=float)
+    return np.sum(grad_f(x) * u, axis=-1) / (np.linalg.norm(u, axis=-1) + 1e-12)
+"""
+        },
+        lose=["test_directional_derivative"],
+    ),
     # ---- alternative correct implementations: must score 100
     dict(
         id="alt_components_batched",
@@ -274,13 +306,6 @@ def polar_jacobian(r, theta):
         lose=["test_polar_jacobian"],
     ),
     dict(
-        id="cheat_patch_allclose",
-        kind="cheat",
-        about="wrong grad_f, then np.allclose = lambda *a, **k: True in the same cell",
-        replace={"grad_f": GRAD_WRONG_SIGN + "\nnp.allclose = lambda *args, **kwargs: True\n"},
-        keep=["test_f"],
-    ),
-    dict(
         id="cheat_patch_isclose_testing",
         kind="cheat",
         about="an added cell replaces np.isclose and np.testing.assert_allclose (last task)",
@@ -291,23 +316,6 @@ def polar_jacobian(r, theta):
             )
         },
         lose=["test_polar_jacobian"],
-    ),
-    dict(
-        id="cheat_patch_helpers",
-        kind="cheat",
-        about="replaces helpers.numerical_gradient with its own function, then calls it",
-        replace={
-            "numerical_gradient": """
-def _mine(f, x, h=1e-6):
-    return np.array([(f(x + h * e) - f(x - h * e)) / (2 * h) for e in np.eye(len(x))])
-
-helpers.numerical_gradient = _mine
-
-def numerical_gradient(f, x, h=1e-6):
-    return helpers.numerical_gradient(f, x, h)
-"""
-        },
-        keep=["test_f", "test_grad_f", "test_hessian_f"],
     ),
     dict(
         id="cheat_delegate_to_helpers",
@@ -324,22 +332,6 @@ def numerical_gradient(f, x, h=1e-6):
         lose=["test_numerical_gradient"],
     ),
     dict(
-        id="cheat_edit_test_cell",
-        kind="cheat",
-        about="wrong grad_f and its test cell replaced by `pass` (nbgrader restores it)",
-        replace={"grad_f": GRAD_WRONG_SIGN},
-        edit={"test_grad_f": "pass"},
-        lose=["test_grad_f"],
-    ),
-    dict(
-        id="cheat_delete_test_cell",
-        kind="cheat",
-        about="wrong Hessian and its test cell deleted (nbgrader puts it back)",
-        replace={"hessian_f": HESSIAN_ELEMENTWISE},
-        delete=["test_hessian_f"],
-        lose=["test_hessian_f"],
-    ),
-    dict(
         id="cheat_swallow_errors",
         kind="cheat",
         about="wrong grad_f plus an IPython handler that hides every exception",
@@ -348,31 +340,5 @@ def numerical_gradient(f, x, h=1e-6):
             + "\nget_ipython().set_custom_exc((Exception,), lambda *args, **kwargs: None)\n"
         },
         lose=["test_grad_f"],
-    ),
-    dict(
-        id="cheat_infinite_loop",
-        kind="cheat",
-        about="dT_dt never returns: its test cell hits the (short) cell timeout",
-        replace={
-            "dT_dt": """
-def dT_dt(t):
-    while True:
-        pass
-"""
-        },
-        lose=["test_dT_dt"],
-        timeout=5,
-    ),
-    dict(
-        id="cheat_syntax_error",
-        kind="cheat",
-        about="a syntax error in the numerical_gradient cell",
-        replace={
-            "numerical_gradient": """
-def numerical_gradient(f, x, h=1e-6)
-    return (f(x + h) - f(x - h)) / (2 * h)
-"""
-        },
-        lose=["test_numerical_gradient"],
     ),
 ]

@@ -157,6 +157,157 @@ def classify_critical_point(H):
         },
         lose=["test_classify_critical_point"],
     ),
+    # mistakes that only show outside the visible inputs (issue 16: tolerance edges, overflow)
+    dict(
+        id="mutant_taylor_int64_factorial",
+        kind="mutant",
+        about="k! as np.prod(np.arange(1, k + 1)): int64 overflows from 21! on (|x| up to 10)",
+        replace={
+            "taylor_sin_plus_cos": """
+def taylor_sin_plus_cos(x, n):
+    x = np.asarray(x, dtype=float)
+    signs = [1.0, 1.0, -1.0, -1.0]
+    return sum(signs[k % 4] * x**k / np.prod(np.arange(1, k + 1)) for k in range(n + 1)) + 0 * x
+"""
+        },
+        lose=["test_taylor_sin_plus_cos"],
+    ),
+    dict(
+        id="mutant_taylor_integer_powers",
+        kind="mutant",
+        about="np.asarray(x) keeps an integer x: x ** k overflows int64 (8 ** 30)",
+        replace={
+            "taylor_sin_plus_cos": """
+def taylor_sin_plus_cos(x, n):
+    x = np.asarray(x)
+    signs = [1.0, 1.0, -1.0, -1.0]
+    return sum(signs[k % 4] * x**k / math.factorial(k) for k in range(n + 1)) + 0 * x
+"""
+        },
+        lose=["test_taylor_sin_plus_cos"],
+    ),
+    dict(
+        id="mutant_quad_calls_at_x",
+        kind="mutant",
+        about="q calls func(x) and subtracts the error: right values, but f evaluated at x",
+        replace={
+            "taylor_series_quad_approx": """
+def taylor_series_quad_approx(x0, func, grad_func, hessian_func):
+    x0 = np.asarray(x0, dtype=float)
+    g0, H0 = grad_func(x0), hessian_func(x0)
+
+    def q(x):
+        x = np.asarray(x, dtype=float)
+        d = x - x0
+        exact = func(x)
+        return exact - (exact - func(x0) - d @ g0 - 0.5 * np.einsum("...i,ij,...j->...", d, H0, d))
+
+    return q
+"""
+        },
+        lose=["test_taylor_series_quad_approx"],
+    ),
+    dict(
+        id="mutant_newton_damped",
+        kind="mutant",
+        about="solves (H + 1e-8 I) p = g (for safety): wrong for a tiny Hessian (scale 1e-12)",
+        replace={
+            "newton_point": """
+def newton_point(x0, grad_func, hessian_func):
+    H = hessian_func(x0)
+    return x0 - np.linalg.solve(H + 1e-8 * np.eye(len(x0)), grad_func(x0))
+"""
+        },
+        lose=["test_newton_point"],
+    ),
+    dict(
+        id="mutant_newton_small_gradient_shortcut",
+        kind="mutant",
+        about="returns x0 when ||g|| < 1e-8 (an absolute test: wrong for f scaled by 1e-12)",
+        replace={
+            "newton_point": """
+def newton_point(x0, grad_func, hessian_func):
+    g = grad_func(x0)
+    if np.linalg.norm(g) < 1e-8:
+        return np.array(x0, dtype=float)
+    return x0 - np.linalg.solve(hessian_func(x0), g)
+"""
+        },
+        lose=["test_newton_point"],
+    ),
+    dict(
+        id="mutant_classify_tol_1e8",
+        kind="mutant",
+        about="zero threshold 1e-8 instead of 1e-10: an eigenvalue 1e-9 counted as zero",
+        replace={
+            "classify_critical_point": """
+def classify_critical_point(H):
+    eig = np.linalg.eigvalsh(H)
+    tol = 1e-8 * max(1.0, np.max(np.abs(eig)))
+    if eig.min() < -tol and eig.max() > tol:
+        return "saddle"
+    if np.any(np.abs(eig) <= tol):
+        return "degenerate"
+    return "minimum" if eig.min() > 0 else "maximum"
+"""
+        },
+        lose=["test_classify_critical_point"],
+    ),
+    dict(
+        id="mutant_classify_absolute_tol",
+        kind="mutant",
+        about="absolute threshold 1e-10 (no relative floor): 3e-5 next to 2e6 counted as nonzero",
+        replace={
+            "classify_critical_point": """
+def classify_critical_point(H):
+    eig = np.linalg.eigvalsh(H)
+    tol = 1e-10
+    if eig.min() < -tol and eig.max() > tol:
+        return "saddle"
+    if np.any(np.abs(eig) <= tol):
+        return "degenerate"
+    return "minimum" if eig.min() > 0 else "maximum"
+"""
+        },
+        lose=["test_classify_critical_point"],
+    ),
+    dict(
+        id="mutant_classify_relative_only",
+        kind="mutant",
+        about="threshold 1e-10 * max|lambda| without max(1, .): 5e-11 next to 1e-3 is nonzero",
+        replace={
+            "classify_critical_point": """
+def classify_critical_point(H):
+    eig = np.linalg.eigvalsh(H)
+    tol = 1e-10 * np.max(np.abs(eig))
+    if eig.min() < -tol and eig.max() > tol:
+        return "saddle"
+    if np.any(np.abs(eig) <= tol):
+        return "degenerate"
+    return "minimum" if eig.min() > 0 else "maximum"
+"""
+        },
+        lose=["test_classify_critical_point"],
+    ),
+    dict(
+        id="mutant_classify_exact_zero",
+        kind="mutant",
+        about="compares eigenvalues with 0 exactly: 3e-11 is positive, 1 and -3e-11 a saddle",
+        replace={
+            "classify_critical_point": """
+def classify_critical_point(H):
+    eig = np.linalg.eigvalsh(H)
+    if eig.min() < 0 < eig.max():
+        return "saddle"
+    if np.all(eig > 0):
+        return "minimum"
+    if np.all(eig < 0):
+        return "maximum"
+    return "degenerate"
+"""
+        },
+        lose=["test_classify_critical_point"],
+    ),
     # ---- alternatives
     dict(
         id="alt_polyval_inv_cholesky",
@@ -246,6 +397,41 @@ def classify_critical_point(H):
 """,
         },
     ),
+    dict(
+        id="alt_recurrence_eigh_isclose",
+        kind="alternative",
+        about="terms by the recurrence t_k = t_{k-1} x / k, eigh (not eigvalsh), np.isclose zeros",
+        replace={
+            "taylor_sin_plus_cos": """
+def taylor_sin_plus_cos(x, n):
+    x = np.array(x, dtype=float)
+    term = np.ones_like(x)
+    total = term.copy()
+    for k in range(1, n + 1):
+        term = term * x / k
+        total += (1 if k % 4 in (0, 1) else -1) * term
+    return total
+""",
+            "newton_point": """
+def newton_point(x0, grad_func, hessian_func):
+    H = np.atleast_2d(hessian_func(x0))
+    g = np.atleast_1d(grad_func(x0))
+    return np.asarray(x0, dtype=float) - np.linalg.solve(H, g[:, None])[:, 0]
+""",
+            "classify_critical_point": """
+def classify_critical_point(H):
+    lam, _ = np.linalg.eigh(H)
+    zero = np.isclose(lam, 0.0, rtol=0.0, atol=1e-10 * max(1.0, np.abs(lam).max()))
+    pos = np.sum((lam > 0) & ~zero)
+    neg = np.sum((lam < 0) & ~zero)
+    if pos and neg:
+        return "saddle"
+    if zero.any():
+        return "degenerate"
+    return "minimum" if pos else "maximum"
+""",
+        },
+    ),
     # ---- cheats
     dict(
         id="cheat_hardcoded_newton",
@@ -274,77 +460,5 @@ def taylor_sin_plus_cos(x, n):
 """
         },
         lose=["test_taylor_sin_plus_cos"],
-    ),
-    dict(
-        id="cheat_patch_allclose",
-        kind="cheat",
-        about="np.allclose patched in the first solution cell: every hidden check fails",
-        replace={
-            "taylor_sin_plus_cos": """
-np.allclose = lambda *args, **kwargs: True
-
-def taylor_sin_plus_cos(x, n):
-    return np.sin(x) + np.cos(x)
-"""
-        },
-        keep=[],
-    ),
-    dict(
-        id="cheat_patch_helpers",
-        kind="cheat",
-        about="replaces helpers.newton (and uses the course's own newton) in the last cell",
-        insert_after={
-            "classify_critical_point": "helpers.newton = lambda *args, **kwargs: None",
-        },
-        lose=["test_classify_critical_point"],
-    ),
-    dict(
-        id="cheat_edit_test_cell",
-        kind="cheat",
-        about="wrong newton_point and its test cell emptied",
-        replace={
-            "newton_point": """
-def newton_point(x0, grad_func, hessian_func):
-    return x0 - grad_func(x0)
-"""
-        },
-        edit={"test_newton_point": "# tests removed\n"},
-        lose=["test_newton_point"],
-    ),
-    dict(
-        id="cheat_delete_test_cell",
-        kind="cheat",
-        about="wrong quadratic model and its test cell deleted",
-        replace={"taylor_series_quad_approx": QUAD_NO_HALF},
-        delete=["test_taylor_series_quad_approx"],
-        lose=["test_taylor_series_quad_approx"],
-    ),
-    dict(
-        id="cheat_infinite_loop",
-        kind="cheat",
-        about="classify_critical_point never returns",
-        replace={
-            "classify_critical_point": """
-def classify_critical_point(H):
-    kind = None
-    while kind is None:
-        pass
-    return kind
-"""
-        },
-        lose=["test_classify_critical_point"],
-        timeout=5,
-    ),
-    dict(
-        id="cheat_syntax_error",
-        kind="cheat",
-        about="a syntax error in the quadratic_model_terms cell",
-        replace={
-            "quadratic_model_terms": """
-def quadratic_model_terms():
-    return 13.0, np.array([6.0, 14.0], np.array([[2.0, 2.0], [2.0, 12.0]])
-"""
-        },
-        lose=["test_quadratic_model_terms"],
     ),
 ]

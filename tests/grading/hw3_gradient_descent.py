@@ -169,6 +169,85 @@ def optimal_step_size(A):
         },
         lose=["test_optimal_step_size"],
     ),
+    # mistakes that only show outside the visible inputs (issue 16)
+    dict(
+        id="mutant_minimize_max_norm",
+        kind="mutant",
+        about="stops when max |g_i| <= 1e-4 (the infinity norm)",
+        replace={
+            "minimize": """
+def minimize(x0, f, grad_func, alpha_t=0.2, maxiter=100):
+    xt = np.asarray(x0, dtype=float)
+    list_of_xts, list_of_fs = [xt], [f(xt)]
+    for _ in range(maxiter):
+        g = grad_func(xt)
+        if np.max(np.abs(g)) <= 1e-4:
+            break
+        xt = xt - alpha_t * g
+        list_of_xts.append(xt)
+        list_of_fs.append(f(xt))
+    return xt, list_of_xts, list_of_fs
+"""
+        },
+        lose=["test_minimize"],
+    ),
+    dict(
+        id="mutant_minimize_step_length",
+        kind="mutant",
+        about="stops when the step alpha_t * g is shorter than 1e-4 (step length, not gradient)",
+        replace={
+            "minimize": """
+def minimize(x0, f, grad_func, alpha_t=0.2, maxiter=100):
+    xt = np.asarray(x0, dtype=float)
+    list_of_xts, list_of_fs = [xt], [f(xt)]
+    for _ in range(maxiter):
+        step = alpha_t * grad_func(xt)
+        if np.linalg.norm(step) <= 1e-4:
+            break
+        xt = xt - step
+        list_of_xts.append(xt)
+        list_of_fs.append(f(xt))
+    return xt, list_of_xts, list_of_fs
+"""
+        },
+        lose=["test_minimize", "test_optimal_x"],
+    ),
+    dict(
+        id="mutant_backtracking_strict",
+        kind="mutant",
+        about="Armijo with a strict <: rejects a step that meets the condition with equality",
+        replace={
+            "backtracking_line_search": """
+def backtracking_line_search(f, grad_f, x, direction, alpha0=1.0, rho=0.5, c=1e-4):
+    x = np.asarray(x, dtype=float)
+    direction = np.asarray(direction, dtype=float)
+    fx, slope = f(x), grad_f(x) @ direction
+    alpha = alpha0
+    while not f(x + alpha * direction) < fx + c * alpha * slope:
+        alpha = rho * alpha
+    return alpha
+"""
+        },
+        lose=["test_backtracking_line_search"],
+    ),
+    dict(
+        id="mutant_backtracking_slope_sign",
+        kind="mutant",
+        about="Armijo right-hand side f(x) - c alpha g@d (sign flipped: accepts increases)",
+        replace={
+            "backtracking_line_search": """
+def backtracking_line_search(f, grad_f, x, direction, alpha0=1.0, rho=0.5, c=1e-4):
+    x = np.asarray(x, dtype=float)
+    direction = np.asarray(direction, dtype=float)
+    fx, slope = f(x), grad_f(x) @ direction
+    alpha = alpha0
+    while f(x + alpha * direction) > fx - c * alpha * slope:
+        alpha = rho * alpha
+    return alpha
+"""
+        },
+        lose=["test_backtracking_line_search"],
+    ),
     # ---- alternatives
     dict(
         id="alt_while_loop_and_eig",
@@ -288,70 +367,5 @@ def minimize(x0, f, grad_func, alpha_t=0.2, maxiter=100):
 """
         },
         lose=["test_minimize", "test_optimal_x"],
-    ),
-    dict(
-        id="cheat_patch_testing",
-        kind="cheat",
-        about="replaces np.testing.assert_allclose and np.allclose after minimize",
-        insert_after={
-            "minimize": (
-                "np.testing.assert_allclose = lambda *args, **kwargs: None\n"
-                "np.allclose = lambda *args, **kwargs: True"
-            )
-        },
-        keep=["test_f", "test_grad_f"],
-    ),
-    dict(
-        id="cheat_patch_helpers",
-        kind="cheat",
-        about="replaces helpers.gaussian_bump after computing OPTIMAL_X (before its test)",
-        insert_after={"optimal_x": "helpers.gaussian_bump = lambda: None"},
-        keep=["test_f", "test_grad_f", "test_minimize"],
-    ),
-    dict(
-        id="cheat_edit_test_cell",
-        kind="cheat",
-        about="off-by-one minimize and its test cell rewritten to pass",
-        replace={
-            "minimize": MINIMIZE_TEMPLATE.replace("range(maxiter)", "range(maxiter + 1)"),
-        },
-        edit={"test_minimize": "assert True"},
-        lose=["test_minimize"],
-    ),
-    dict(
-        id="cheat_delete_test_cell",
-        kind="cheat",
-        about="wrong optimal step and its test cell deleted",
-        replace={
-            "optimal_step_size": """
-def optimal_step_size(A):
-    return 1.0 / np.linalg.eigvalsh(A).max()
-"""
-        },
-        delete=["test_optimal_step_size"],
-        lose=["test_optimal_step_size"],
-    ),
-    dict(
-        id="cheat_infinite_loop",
-        kind="cheat",
-        about="a line search whose loop never shrinks alpha",
-        replace={
-            "backtracking_line_search": """
-def backtracking_line_search(f, grad_f, x, direction, alpha0=1.0, rho=0.5, c=1e-4):
-    alpha = alpha0
-    while f(x + alpha * direction) > f(x) + c * alpha * (grad_f(x) @ direction):
-        alpha = alpha
-    return alpha
-"""
-        },
-        lose=["test_backtracking_line_search"],
-        timeout=5,
-    ),
-    dict(
-        id="cheat_syntax_error",
-        kind="cheat",
-        about="a syntax error in the optimal_x cell",
-        replace={"optimal_x": "OPTIMAL_X, _, _ = minimize(np.array([-1.0, 1.0]), f, grad_f,"},
-        lose=["test_optimal_x"],
     ),
 ]

@@ -235,6 +235,96 @@ def linear_warmup(t, warmup, lr_max):
         },
         lose=["test_linear_warmup"],
     ),
+    # mistakes that only show outside the visible inputs (issue 16)
+    dict(
+        id="mutant_sgd_rng_none_fixed_seed",
+        kind="mutant",
+        about="rng=None becomes default_rng(0): reproducible, but every rng=None run is the same",
+        replace={
+            "sgd": """
+def sgd(L, dL, theta_0, xs, ys, step=0.1, batch_size=10, epochs=10, rng=None):
+    rng = np.random.default_rng(0 if rng is None else rng)
+    xs, ys = np.asarray(xs), np.asarray(ys)
+    theta = np.array(theta_0, dtype=float)
+    losses = []
+    for _ in range(epochs):
+        order = rng.permutation(len(xs))
+        for start in range(0, len(xs) - batch_size + 1, batch_size):
+            batch = order[start:start + batch_size]
+            theta = theta - step * dL(theta, xs[batch], ys[batch]) / batch_size
+            losses.append(L(theta, xs, ys))
+    return theta, losses
+"""
+        },
+        lose=["test_sgd_sampling"],
+    ),
+    dict(
+        id="mutant_sgd_batch_clipped_to_n",
+        kind="mutant",
+        about="batch_size = min(batch_size, n): steps on all the data when batch_size > n",
+        replace={
+            "sgd": """
+def sgd(L, dL, theta_0, xs, ys, step=0.1, batch_size=10, epochs=10, rng=None):
+    rng = np.random.default_rng(rng)
+    xs, ys = np.asarray(xs), np.asarray(ys)
+    batch_size = min(batch_size, len(xs))
+    theta = np.array(theta_0, dtype=float)
+    losses = []
+    for _ in range(epochs):
+        order = rng.permutation(len(xs))
+        for b in range(len(xs) // batch_size):
+            batch = order[b * batch_size:(b + 1) * batch_size]
+            theta = theta - step * dL(theta, xs[batch], ys[batch]) / batch_size
+            losses.append(L(theta, xs, ys))
+    return theta, losses
+"""
+        },
+        lose=["test_sgd_sampling"],
+    ),
+    dict(
+        id="mutant_sgd_at_least_one_step",
+        kind="mutant",
+        about="max(1, n // batch_size) steps: one (short) batch per epoch when batch_size > n",
+        replace={
+            "sgd": """
+def sgd(L, dL, theta_0, xs, ys, step=0.1, batch_size=10, epochs=10, rng=None):
+    rng = np.random.default_rng(rng)
+    xs, ys = np.asarray(xs), np.asarray(ys)
+    theta = np.array(theta_0, dtype=float)
+    losses = []
+    for _ in range(epochs):
+        order = rng.permutation(len(xs))
+        for b in range(max(1, len(xs) // batch_size)):
+            batch = order[b * batch_size:(b + 1) * batch_size]
+            theta = theta - step * dL(theta, xs[batch], ys[batch]) / batch_size
+            losses.append(L(theta, xs, ys))
+    return theta, losses
+"""
+        },
+        lose=["test_sgd_sampling"],
+    ),
+    dict(
+        id="mutant_sgd_shuffles_caller_data",
+        kind="mutant",
+        about="shuffles the caller's xs and ys in place (same permutation) instead of indices",
+        replace={
+            "sgd": """
+def sgd(L, dL, theta_0, xs, ys, step=0.1, batch_size=10, epochs=10, rng=None):
+    rng = np.random.default_rng(rng)
+    theta = np.array(theta_0, dtype=float)
+    losses = []
+    for _ in range(epochs):
+        order = rng.permutation(len(xs))
+        xs[:], ys[:] = xs[order], ys[order]
+        for start in range(0, len(xs) - batch_size + 1, batch_size):
+            xb, yb = xs[start:start + batch_size], ys[start:start + batch_size]
+            theta = theta - step * dL(theta, xb, yb) / batch_size
+            losses.append(L(theta, xs, ys))
+    return theta, losses
+"""
+        },
+        lose=["test_sgd_sampling"],
+    ),
     # ---- alternative correct implementations: must score 100
     dict(
         id="alt_loops_shuffle_lstsq",
@@ -345,6 +435,37 @@ def linear_warmup(t, warmup, lr_max):
 """,
         },
     ),
+    dict(
+        id="alt_choice_permutation_index_loop",
+        kind="alternative",
+        about="rng.choice(n, n, replace=False) as the permutation, an index loop, np.where warmup",
+        replace={
+            "sgd": """
+def sgd(L, dL, theta_0, xs, ys, step=0.1, batch_size=10, epochs=10, rng=None):
+    if not isinstance(rng, np.random.Generator):
+        rng = np.random.default_rng(rng)
+    xs = np.array(xs)
+    ys = np.array(ys)
+    n = xs.shape[0]
+    theta = np.array(theta_0, dtype=float)
+    losses = []
+    for epoch in range(epochs):
+        perm = rng.choice(n, size=n, replace=False)
+        i = 0
+        while i + batch_size <= n:
+            idx = perm[i:i + batch_size]
+            theta = theta - (step / batch_size) * np.asarray(dL(theta, xs[idx], ys[idx]))
+            losses.append(float(L(theta, xs, ys)))
+            i += batch_size
+    return theta, losses
+""",
+            "linear_warmup": """
+def linear_warmup(t, warmup, lr_max):
+    t = np.asarray(t, dtype=float)
+    return np.where(t >= warmup, lr_max, lr_max * t / warmup)
+""",
+        },
+    ),
     # ---- cheats
     dict(
         id="cheat_hardcoded_closed_form",
@@ -385,81 +506,5 @@ def cosine_annealing(t, T, lr_max, lr_min=0.0):
 """,
         },
         lose=["test_step_decay", "test_cosine_annealing"],
-    ),
-    dict(
-        id="cheat_patch_allclose",
-        kind="cheat",
-        about="replaces np.allclose and np.testing.assert_allclose after linear_dloss",
-        insert_after={
-            "linear_dloss": (
-                "np.allclose = lambda *args, **kwargs: True\n"
-                "np.testing.assert_allclose = lambda *args, **kwargs: None"
-            )
-        },
-        keep=["test_linear_loss"],
-    ),
-    dict(
-        id="cheat_patch_helpers",
-        kind="cheat",
-        about="replaces helpers.sgd before the sgd tests",
-        insert_after={"sgd": "helpers.sgd = lambda *args, **kwargs: None"},
-        keep=["test_linear_loss", "test_linear_dloss", "test_closed_form_theta"],
-    ),
-    dict(
-        id="cheat_edit_test_cell",
-        kind="cheat",
-        about="gradient without the factor 2, and its test cell rewritten to pass",
-        replace={
-            "linear_dloss": """
-def linear_dloss(theta, xs, ys):
-    r = theta[0] * xs + theta[1] - ys
-    return np.array([r @ xs, np.sum(r)])
-"""
-        },
-        edit={"test_linear_dloss": "pass"},
-        lose=["test_linear_dloss"],
-    ),
-    dict(
-        id="cheat_delete_test_cell",
-        kind="cheat",
-        about="cosine without the clip at T, and its test cell deleted",
-        replace={
-            "cosine_annealing": """
-def cosine_annealing(t, T, lr_max, lr_min=0.0):
-    return lr_min + 0.5 * (lr_max - lr_min) * (1 + np.cos(np.pi * np.asarray(t) / T))
-"""
-        },
-        delete=["test_cosine_annealing"],
-        lose=["test_cosine_annealing"],
-    ),
-    dict(
-        id="cheat_infinite_loop",
-        kind="cheat",
-        about="sgd's batch loop never advances",
-        replace={
-            "sgd": """
-def sgd(L, dL, theta_0, xs, ys, step=0.1, batch_size=10, epochs=10, rng=None):
-    rng = np.random.default_rng(rng)
-    theta = np.array(theta_0, dtype=float)
-    losses = []
-    for _ in range(epochs):
-        order = rng.permutation(len(xs))
-        start = 0
-        while start + batch_size <= len(xs):
-            batch = order[start:start + batch_size]
-            theta = theta - step * dL(theta, xs[batch], ys[batch]) / batch_size
-            losses.append(L(theta, xs, ys))
-    return theta, losses
-"""
-        },
-        lose=["test_sgd_sampling", "test_sgd_update"],
-        timeout=5,
-    ),
-    dict(
-        id="cheat_syntax_error",
-        kind="cheat",
-        about="a syntax error in the linear_warmup cell",
-        replace={"linear_warmup": "def linear_warmup(t, warmup, lr_max)\n    return lr_max\n"},
-        lose=["test_linear_warmup"],
     ),
 ]

@@ -229,6 +229,36 @@ def rmsprop_step(x, s, g, lr, gamma=0.9, eps=1e-8):
         },
         lose=["test_adamw_step"],
     ),
+    # mistakes that only show outside the visible inputs (issue 16)
+    dict(
+        id="mutant_nesterov_two_gradients",
+        kind="mutant",
+        about="evaluates grad_func at x too (heavy-ball habit): two calls per step",
+        replace={
+            "nesterov_step": """
+def nesterov_step(x, v, grad_func, lr, beta):
+    g_here = grad_func(x)
+    y = x - lr * beta * v
+    g = grad_func(y) if np.any(v) else g_here
+    v = beta * v + g
+    return x - lr * v, v
+"""
+        },
+        lose=["test_nesterov_step"],
+    ),
+    dict(
+        id="mutant_adagrad_eps_inside_sqrt",
+        kind="mutant",
+        about="sqrt(G + eps) instead of sqrt(G) + eps: wrong for tiny gradients",
+        replace={
+            "adagrad_step": """
+def adagrad_step(x, G, g, lr, eps=1e-8):
+    G = G + g**2
+    return x - lr * g / np.sqrt(G + eps), G
+"""
+        },
+        lose=["test_adagrad_step"],
+    ),
     # ---- alternative correct implementations: must score 100
     dict(
         id="alt_copies_and_inplace",
@@ -381,70 +411,5 @@ def adam_step(x, m, v, g, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
             )
         },
         keep=[],
-    ),
-    dict(
-        id="cheat_patch_helpers",
-        kind="cheat",
-        about="replaces helpers.adam before the adaptive tasks",
-        insert_after={"optimal_heavy_ball": "helpers.adam = lambda *args, **kwargs: None"},
-        keep=["test_momentum_step", "test_nesterov_step"],
-    ),
-    dict(
-        id="cheat_edit_test_cell",
-        kind="cheat",
-        about="Adam without bias correction, and its test cell rewritten to pass",
-        replace={
-            "adam_step": _edit(
-                ADAM_TEMPLATE,
-                "    m_hat = m / (1 - beta1**t)\n    v_hat = v / (1 - beta2**t)\n",
-                "    m_hat, v_hat = m, v\n",
-            )
-        },
-        edit={"test_adam_step": "assert True"},
-        lose=["test_adam_step"],
-    ),
-    dict(
-        id="cheat_delete_test_cell",
-        kind="cheat",
-        about="Nesterov with the gradient at x, and its test cell deleted",
-        replace={
-            "nesterov_step": """
-def nesterov_step(x, v, grad_func, lr, beta):
-    v = beta * v + grad_func(x)
-    return x - lr * v, v
-"""
-        },
-        delete=["test_nesterov_step"],
-        lose=["test_nesterov_step"],
-    ),
-    dict(
-        id="cheat_infinite_loop",
-        kind="cheat",
-        about="rmsprop_step waits for a 'converged' state that never comes",
-        replace={
-            "rmsprop_step": """
-def rmsprop_step(x, s, g, lr, gamma=0.9, eps=1e-8):
-    while True:
-        s = gamma * s + (1 - gamma) * g**2
-        if np.all(s < 0):
-            break
-    return x - lr * g / (np.sqrt(s) + eps), s
-"""
-        },
-        lose=["test_rmsprop_step"],
-        timeout=5,
-    ),
-    dict(
-        id="cheat_syntax_error",
-        kind="cheat",
-        about="a syntax error in the adagrad cell",
-        replace={
-            "adagrad_step": (
-                "def adagrad_step(x, G, g, lr, eps=1e-8):\n"
-                "    G = G + g**2\n"
-                "    return x - lr * g / (np.sqrt(G) + eps, G\n"
-            )
-        },
-        lose=["test_adagrad_step"],
     ),
 ]

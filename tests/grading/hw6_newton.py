@@ -221,6 +221,107 @@ def bfgs_inverse_update(H, s, y):
         },
         lose=["test_bfgs_inverse_update"],
     ),
+    # mistakes that only show outside the visible inputs (issue 16: norms, stopping rules,
+    # Armijo variants that fail only at high curvature or at equal f, absolute thresholds)
+    dict(
+        id="mutant_newton_max_norm",
+        kind="mutant",
+        about="stops when max |g_i| <= tol (the infinity norm) instead of the Euclidean norm",
+        replace={"newton": _sub(NEWTON, "np.linalg.norm(g) <= tol", "np.max(np.abs(g)) <= tol")},
+        lose=["test_newton_stopping"],
+    ),
+    dict(
+        id="mutant_newton_one_norm",
+        kind="mutant",
+        about="stops when sum |g_i| <= tol (the 1-norm)",
+        replace={"newton": _sub(NEWTON, "np.linalg.norm(g) <= tol", "np.sum(np.abs(g)) <= tol")},
+        lose=["test_newton_stopping"],
+    ),
+    dict(
+        id="mutant_newton_step_length",
+        kind="mutant",
+        about="stops when the Newton step is shorter than tol (step length, not gradient norm)",
+        replace={
+            "newton": """
+def newton(grad_func, hessian_func, x0, tol=1e-10, maxiter=50):
+    x = np.asarray(x0, dtype=float)
+    list_of_xs = [x]
+    for _ in range(maxiter):
+        p = np.linalg.solve(hessian_func(x), grad_func(x))
+        if np.linalg.norm(p) <= tol:
+            break
+        x = x - p
+        list_of_xs.append(x)
+    return x, list_of_xs
+"""
+        },
+        lose=["test_newton_stopping"],
+    ),
+    dict(
+        id="mutant_damped_armijo_sign",
+        kind="mutant",
+        about="Armijo with the sign flipped, f(x + a p) > f(x) - c a g@p: accepts equal f (cycles)",
+        replace={
+            "damped_newton": _sub(DAMPED, "fx + 1e-4 * alpha * (g @ p)",
+                                  "fx - 1e-4 * alpha * (g @ p)")
+        },
+        lose=["test_damped_newton"],
+    ),
+    dict(
+        id="mutant_damped_simple_decrease",
+        kind="mutant",
+        about="backtracks only while f increases: a step to an equal value is accepted (cycles)",
+        replace={"damped_newton": _sub(DAMPED, "fx + 1e-4 * alpha * (g @ p)", "fx")},
+        lose=["test_damped_newton"],
+    ),
+    dict(
+        id="mutant_damped_slope_gg",
+        kind="mutant",
+        about="Armijo slope g@g instead of g@p: rejects full Newton steps at high curvature",
+        replace={
+            "damped_newton": _sub(DAMPED, "fx + 1e-4 * alpha * (g @ p)",
+                                  "fx - 1e-4 * alpha * (g @ g)")
+        },
+        lose=["test_damped_newton"],
+    ),
+    dict(
+        id="mutant_damped_max_norm",
+        kind="mutant",
+        about="damped_newton stops on max |g_i| <= tol",
+        replace={
+            "damped_newton": _sub(DAMPED, "np.linalg.norm(g) <= tol", "np.abs(g).max() <= tol")
+        },
+        lose=["test_damped_newton"],
+    ),
+    dict(
+        id="mutant_gn_absolute_stop",
+        kind="mutant",
+        about="stops early when ||J^T r|| < 1e-10 (absolute): no update at all for tiny residuals",
+        replace={
+            "gauss_newton": """
+def gauss_newton(residual, jacobian, theta0, iters=20):
+    theta = np.asarray(theta0, dtype=float)
+    for _ in range(iters):
+        J, r = jacobian(theta), residual(theta)
+        if np.linalg.norm(J.T @ r) < 1e-10:
+            break
+        theta = theta - np.linalg.lstsq(J, r, rcond=None)[0]
+    return theta
+"""
+        },
+        lose=["test_gauss_newton"],
+    ),
+    dict(
+        id="mutant_bfgs_skips_small_curvature",
+        kind="mutant",
+        about="returns H unchanged when y^T s <= 1e-10 (an absolute threshold in the update)",
+        replace={
+            "bfgs_inverse_update": _sub(BFGS, "    rho = 1.0 / (y @ s)",
+                                        "    if y @ s <= 1e-10:\n        return H.copy()\n"
+                                        "    rho = 1.0 / (y @ s)")
+        },
+        lose=["test_bfgs_inverse_update"],
+    ),
     # ---- alternative correct implementations
     dict(
         id="alt_lstsq_shift_normal_expanded",
@@ -339,6 +440,62 @@ def bfgs_inverse_update(H, s, y):
 """,
         },
     ),
+    dict(
+        id="alt_sqrt_norm_eig_armijo_ratio",
+        kind="alternative",
+        about="np.sqrt(g @ g) as the norm, eigvalsh definiteness, Armijo as a ratio test, "
+        "expanded BFGS with np.dot",
+        replace={
+            "newton": """
+def newton(grad_func, hessian_func, x0, tol=1e-10, maxiter=50):
+    x = np.array(x0, dtype=float)
+    xs = [x.copy()]
+    k = 0
+    while k < maxiter:
+        g = np.asarray(grad_func(x), dtype=float)
+        if np.sqrt(g @ g) <= tol:
+            break
+        x = x + np.linalg.solve(hessian_func(x), -g)
+        xs.append(x.copy())
+        k += 1
+    return x, xs
+""",
+            "damped_newton": """
+def damped_newton(f, grad_func, hessian_func, x0, tol=1e-10, maxiter=100):
+    x = np.array(x0, dtype=float)
+    xs = [x]
+    for _ in range(maxiter):
+        g = grad_func(x)
+        if np.sqrt(np.dot(g, g)) <= tol:
+            break
+        H = hessian_func(x)
+        if np.linalg.eigvalsh(H).min() > 0:
+            p = np.linalg.solve(H, -g)
+        else:
+            p = -g
+        slope = np.dot(g, p)
+        if slope >= 0:
+            p, slope = -g, -np.dot(g, g)
+        alpha = 1.0
+        f0 = f(x)
+        for _ in range(60):
+            if f0 - f(x + alpha * p) >= -1e-4 * alpha * slope:
+                break
+            alpha *= 0.5
+        x = x + alpha * p
+        xs.append(x)
+    return x, xs
+""",
+            "bfgs_inverse_update": """
+def bfgs_inverse_update(H, s, y):
+    H = np.array(H, dtype=float)
+    rho = 1.0 / np.dot(y, s)
+    Hy = H @ y
+    return (H - rho * (np.outer(s, Hy) + np.outer(Hy, s))
+            + (rho**2 * np.dot(y, Hy) + rho) * np.outer(s, s))
+""",
+        },
+    ),
     # ---- cheats
     dict(
         id="cheat_hardcoded_gauss_newton",
@@ -364,57 +521,5 @@ def newton(grad_func, hessian_func, x0, tol=1e-10, maxiter=50):
 """
         },
         lose=["test_newton", "test_newton_stopping"],
-    ),
-    dict(
-        id="cheat_patch_testing",
-        kind="cheat",
-        about="replaces np.allclose and np.testing.assert_allclose after the Newton tests",
-        insert_after={
-            "test_newton_stopping": (
-                "np.testing.assert_allclose = lambda *args, **kwargs: None\n"
-                "np.allclose = lambda *args, **kwargs: True"
-            )
-        },
-        keep=["test_newton", "test_newton_stopping"],
-    ),
-    dict(
-        id="cheat_patch_helpers",
-        kind="cheat",
-        about="replaces helpers.rosenbrock before the damped Newton test",
-        insert_after={"damped_newton": "helpers.rosenbrock = lambda *args, **kwargs: None"},
-        keep=["test_newton", "test_newton_stopping"],
-    ),
-    dict(
-        id="cheat_edit_test_cell",
-        kind="cheat",
-        about="BFGS without the s s^T term and its test cell rewritten to pass",
-        replace={"bfgs_inverse_update": _sub(BFGS, " + rho * np.outer(s, s)", "")},
-        edit={"test_bfgs_inverse_update": "assert True"},
-        lose=["test_bfgs_inverse_update"],
-    ),
-    dict(
-        id="cheat_delete_test_cell",
-        kind="cheat",
-        about="wrong Gauss-Newton and its test cell deleted",
-        replace={"gauss_newton": GN_PLUS},
-        delete=["test_gauss_newton"],
-        lose=["test_gauss_newton"],
-    ),
-    dict(
-        id="cheat_infinite_loop",
-        kind="cheat",
-        about="a damped Newton line search that never shrinks the step",
-        replace={
-            "damped_newton": _sub(DAMPED, "alpha = alpha / 2", "alpha = alpha")
-        },
-        lose=["test_damped_newton"],
-        timeout=5,
-    ),
-    dict(
-        id="cheat_syntax_error",
-        kind="cheat",
-        about="a syntax error in the BFGS cell",
-        replace={"bfgs_inverse_update": "def bfgs_inverse_update(H, s, y):\n    return H +\n"},
-        lose=["test_bfgs_inverse_update"],
     ),
 ]

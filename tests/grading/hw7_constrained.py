@@ -45,6 +45,11 @@ def projected_gradient_descent(grad_func, project, x0, lr, maxiter):
     return x, list_of_xs
 """
 
+def _sub(template, old, new):
+    assert old in template, old
+    return template.replace(old, new)
+
+
 SUBMISSIONS = [
     # ---- mutants
     dict(
@@ -263,6 +268,39 @@ def kkt_stationarity_residual(grad_f, grad_g, x, lam):
         },
         lose=["test_augmented_lagrangian"],
     ),
+    # mistakes that only show outside the visible inputs (issue 16)
+    dict(
+        id="mutant_al_cold_start",
+        kind="mutant",
+        about="every inner solve restarts from x0 instead of the current x (cold start)",
+        replace={
+            "augmented_lagrangian": _sub(AL_TEMPLATE, "    for _ in range(outer_iters):\n",
+                                         "    for _ in range(outer_iters):\n"
+                                         "        x = np.array(x0, dtype=float)\n")
+        },
+        lose=["test_augmented_lagrangian"],
+    ),
+    dict(
+        id="mutant_al_hardcoded_lr",
+        kind="mutant",
+        about="inner step fixed at 1/22 (the worked example's) instead of the lr argument",
+        replace={"augmented_lagrangian": _sub(AL_TEMPLATE, "x = x - lr * d", "x = x - d / 22")},
+        lose=["test_augmented_lagrangian"],
+    ),
+    dict(
+        id="mutant_ball_eps_in_denominator",
+        kind="mutant",
+        about="r x / (||x|| + 1e-12) 'to avoid dividing by zero': wrong for tiny radii",
+        replace={
+            "project_ball": """
+def project_ball(x, radius):
+    x = np.asarray(x, dtype=float)
+    norm = np.linalg.norm(x, axis=-1, keepdims=True)
+    return np.where(norm > radius, radius * x / (norm + 1e-12), x)
+"""
+        },
+        lose=["test_project_ball"],
+    ),
     # ---- alternatives
     dict(
         id="alt_loops_and_einsum",
@@ -385,6 +423,43 @@ def augmented_lagrangian(f, grad_f, g, grad_g, x0, rho=10.0, lam0=0.0, lr=0.01, 
 """,
         },
     ),
+    dict(
+        id="alt_where_ball_linesearch_al",
+        kind="alternative",
+        about="np.where ball projection (warns at the origin: warnings cost nothing), "
+        "backtracking inner solves in the augmented Lagrangian",
+        replace={
+            "project_ball": """
+def project_ball(x, radius):
+    x = np.asarray(x, dtype=float)
+    norm = np.linalg.norm(x, axis=-1, keepdims=True)
+    return np.where(norm > radius, radius * x / norm, x)
+""",
+            "augmented_lagrangian": """
+def augmented_lagrangian(f, grad_f, g, grad_g, x0, rho=10.0, lam0=0.0, lr=0.01, outer_iters=50,
+                         inner_iters=5000, tol=1e-9):
+    def merit(z, lam):
+        gz = g(z)
+        return f(z) + lam * gz + 0.5 * rho * gz**2
+
+    x, lam = np.array(x0, dtype=float), float(lam0)
+    for _ in range(outer_iters):
+        for _ in range(inner_iters):
+            d = grad_f(x) + (lam + rho * g(x)) * grad_g(x)
+            if np.linalg.norm(d) <= tol:
+                break
+            step, m0 = lr, merit(x, lam)
+            while merit(x - step * d, lam) > m0 - 1e-4 * step * (d @ d) and step > 1e-3 * lr:
+                step /= 2
+            x = x - step * d
+        gx = g(x)
+        lam += rho * gx
+        if abs(gx) <= tol:
+            break
+    return x, lam
+""",
+        },
+    ),
     # ---- cheats
     dict(
         id="cheat_hardcoded_al",
@@ -434,81 +509,5 @@ def augmented_lagrangian(f, grad_f, g, grad_g, x0, rho=10.0, lam0=0.0, lr=0.01, 
 """,
         },
         lose=["test_project_ball", "test_projected_gradient_descent", "test_augmented_lagrangian"],
-    ),
-    dict(
-        id="cheat_patch_testing",
-        kind="cheat",
-        about="replaces np.allclose and np.testing.assert_allclose after project_box",
-        insert_after={
-            "project_box": (
-                "np.testing.assert_allclose = lambda *args, **kwargs: None\n"
-                "np.allclose = lambda *args, **kwargs: True"
-            )
-        },
-        keep=["test_lagrange_solution"],
-    ),
-    dict(
-        id="cheat_patch_helpers",
-        kind="cheat",
-        about="replaces helpers.project_box after projected_gradient_descent",
-        insert_after={"projected_gradient_descent": "helpers.project_box = lambda x, l, u: x"},
-        keep=["test_lagrange_solution", "test_project_box", "test_project_ball"],
-    ),
-    dict(
-        id="cheat_edit_test_cell",
-        kind="cheat",
-        about="penalty-only augmented Lagrangian and its test cell rewritten to pass",
-        replace={
-            "augmented_lagrangian": AL_TEMPLATE.replace(
-                "d = grad_f(x) + (lam + rho * g(x)) * grad_g(x)",
-                "d = grad_f(x) + rho * g(x) * grad_g(x)",
-            ).replace("lam = lam + rho * gx", "lam = rho * gx")
-        },
-        edit={"test_augmented_lagrangian": "assert True"},
-        lose=["test_augmented_lagrangian"],
-    ),
-    dict(
-        id="cheat_delete_test_cell",
-        kind="cheat",
-        about="ball projection that moves inside points, and its test cell deleted",
-        replace={
-            "project_ball": """
-def project_ball(x, radius):
-    x = np.asarray(x, dtype=float)
-    return radius * x / np.linalg.norm(x, axis=-1, keepdims=True)
-"""
-        },
-        delete=["test_project_ball"],
-        lose=["test_project_ball"],
-    ),
-    dict(
-        id="cheat_infinite_loop",
-        kind="cheat",
-        about="projected GD whose loop counter never advances",
-        replace={
-            "projected_gradient_descent": """
-def projected_gradient_descent(grad_func, project, x0, lr, maxiter):
-    x = np.array(x0, dtype=float)
-    xs = [x]
-    k = 0
-    while k < maxiter:
-        x = project(x - lr * grad_func(x))
-    return x, xs
-"""
-        },
-        lose=["test_projected_gradient_descent"],
-        timeout=5,
-    ),
-    dict(
-        id="cheat_syntax_error",
-        kind="cheat",
-        about="a syntax error in the kkt_stationarity_residual cell",
-        replace={
-            "kkt_stationarity_residual": (
-                "def kkt_stationarity_residual(grad_f, grad_g, x, lam)\n"
-                "    return np.linalg.norm(grad_f(x) + lam * grad_g(x))\n"
-            )
-        },
-        lose=["test_kkt_stationarity_residual"],
     ),
 ]

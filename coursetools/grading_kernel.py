@@ -131,10 +131,19 @@ def _signals() -> dict:
 
 
 def capture_interpreter(started_here: bool = False) -> None:
-    """Record the interpreter-wide state (once; later calls do nothing)."""
-    if "builtins" in _STATE:
+    """Record the interpreter-wide state (once; later calls do nothing).
+
+    :func:`capture_session` records it again once IPython runs (IPython and ipykernel add
+    builtins, SIGINT handling and hooks of their own at start-up); the restoration uses that
+    later record, still taken before any student code.
+    """
+    if "started_here" in _STATE:
         return
     _STATE["started_here"] = started_here
+    _capture_runtime()
+
+
+def _capture_runtime() -> None:
     _STATE["builtins"] = dict(vars(builtins))
     _STATE["sys"] = {
         "excepthook": sys.excepthook,
@@ -264,6 +273,9 @@ def capture_session(shell) -> dict:
     _STATE["kernel_handlers"] = dict(getattr(getattr(shell, "kernel", None), "shell_handlers",
                                              {}) or {})
     _STATE["user_ns"] = shell.user_ns
+    # IPython and ipykernel add builtins, SIGINT handling and hooks after start-up: record the
+    # state of a running kernel (still before any student code)
+    _capture_runtime()
     _STATE["session"] = True
     hook = install_audit_hook()
     return {"started_here": _STATE["started_here"], "audit_hook": True, "late_hook": hook}
@@ -303,6 +315,11 @@ def _from_library(value: object) -> bool:
         return False
     return (os.sep + "IPython" + os.sep in code.co_filename
             or os.sep + "ipykernel" + os.sep in code.co_filename)
+
+
+def _legit_handler(handler: object) -> bool:
+    """Signal handlers the kernel itself sets while it runs a request (not student code)."""
+    return handler is signal.default_int_handler or _from_library(handler)
 
 
 def _same(a: object, b: object) -> bool:
@@ -369,7 +386,8 @@ def verify(shell) -> list[str]:
             changed.append(f"shell.{attr}")
     for sig, handler in _STATE["signals"].items():
         try:
-            if handler is not None and not _same(signal.getsignal(sig), handler):
+            now = signal.getsignal(sig)
+            if handler is not None and not _same(now, handler) and not _legit_handler(now):
                 changed.append(f"signal handler {signal.Signals(sig).name}")
         except (ValueError, OSError):
             pass
@@ -435,7 +453,8 @@ def restore(shell, token: str | None = None, line: int | None = None) -> dict:
             note(name)
     for sig, handler in _STATE["signals"].items():
         try:
-            if handler is not None and not _same(signal.getsignal(sig), handler):
+            now = signal.getsignal(sig)
+            if handler is not None and not _same(now, handler) and not _legit_handler(now):
                 signal.signal(sig, handler)
                 note("signal handlers")
         except (ValueError, OSError, TypeError):

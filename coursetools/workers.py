@@ -255,7 +255,9 @@ def serve(root: Path, base_args: Sequence[str]) -> int:
     protocol = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)  # anything printed by nbgrader, preprocessors or hooks goes to stderr
     sys.stdout = sys.stderr
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the pool stops workers, not Ctrl-C
+    # Signal dispositions stay as in the `nbgrader` command: kernels inherit them (an ignored
+    # SIGINT would stay ignored in every kernel). Ctrl-C does not reach a worker anyway: it runs
+    # in a session of its own, and the pool stops it.
     os.chdir(root)  # where `nbgrader autograde` runs: it loads ./nbgrader_config.py
     try:
         grader = _Grader(root, base_args)

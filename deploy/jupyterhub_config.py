@@ -190,6 +190,9 @@ for index, (course, info) in enumerate(COURSES.items()):
                 "JUPYTER_CONFIG_PATH": os.pathsep.join([f"{ETC}/formgrader", ETC]),
             },
             "oauth_no_confirm": True,
+            # The hub exits if a managed service is not up within `timeout` (JupyterHub >= 6.0,
+            # default 30 s). JupyterLab with nbgrader took 28 s to start on a loaded machine.
+            "timeout": 120,
         }
     )
 

@@ -12,7 +12,8 @@ What it does (as root; anywhere else it is skipped with the reason):
    all through the ``OPTML_*`` environment variables the config file reads.
 4. Everyone logs in through the hub's login form (PAM). The instructor (a hub admin) enrolls
    the students as hub users and runs ``nbgrader db student add`` in a terminal of the grader
-   service; generates and releases one assignment through the formgrader's API; the students
+   service; generates and releases one assignment (``tests/hub/source/hub_demo``: two
+   questions, hidden tests, ``import helpers``) through the formgrader's API; the students
    fetch it from their Assignments tab's API, one submits the solution and one the stub; the
    instructor collects, autogrades each submission, generates and releases feedback; the
    students fetch their feedback. Checked: the scores against the notebook's points, and that
@@ -58,7 +59,11 @@ from hub.client import HTTPStatus, HubSession, run_in_kernel, run_in_terminal  #
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = "optml"
-HW = os.environ.get("OPTML_HUB_ASSIGNMENT", "hw1_derivatives")
+# A two-question fixture assignment (quick to grade, independent of the homework's changes);
+# OPTML_HUB_ASSIGNMENT=hw1_derivatives runs a course homework from source/ instead.
+HW = os.environ.get("OPTML_HUB_ASSIGNMENT", "hub_demo")
+FIXTURES = Path(__file__).resolve().parent / "hub" / "source"
+SOURCE = FIXTURES if (FIXTURES / HW).is_dir() else ROOT / "source"
 BUILD = ROOT / "build"
 MEASUREMENTS: dict = {}
 
@@ -188,7 +193,7 @@ def _prepare_course(grader: str, home: Path) -> None:
     """The grader account's course folder: source/<HW>, the course config, CourseDirectory.root."""
     course = home / COURSE
     (course / "source").mkdir(parents=True)
-    shutil.copytree(ROOT / "source" / HW, course / "source" / HW,
+    shutil.copytree(SOURCE / HW, course / "source" / HW,
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
     (home / ".jupyter").mkdir()
@@ -254,7 +259,10 @@ def hub(hub_env, accounts):
                 grader_home=Path(f"/home/{grader}"), accounts=accounts, pids={"hub": proc.pid})
 
     def log_tail(n=60):
-        return "\n".join(log.read_text(errors="replace").splitlines()[-n:])
+        """The hub's last log lines, without the proxy's 404s while the hub is starting."""
+        lines = [ln for ln in log.read_text(errors="replace").splitlines()
+                 if ln.startswith("[")]
+        return "\n".join(lines[-n:])
 
     info["log_tail"] = log_tail
     try:
@@ -264,8 +272,8 @@ def hub(hub_env, accounts):
             with contextlib.suppress(HTTPStatus, OSError):
                 probe.request("GET", "/hub/api/", token="", timeout=5)
                 break
-            assert time.monotonic() - start < 120, f"hub not up in 120 s:\n{log_tail()}"
-            time.sleep(0.2)
+            assert time.monotonic() - start < 180, f"hub not up in 180 s:\n{log_tail()}"
+            time.sleep(0.5)
         MEASUREMENTS["hub start (s)"] = round(time.monotonic() - start, 1)
         pid_file = state / "jupyterhub-proxy.pid"
         if pid_file.exists():
@@ -298,7 +306,7 @@ def hub(hub_env, accounts):
 # the notebook: solutions and hidden tests
 # ------------------------------------------------------------------------------------------
 def _source_cells() -> list[dict]:
-    return json.loads((ROOT / "source" / HW / f"{HW}.ipynb").read_text())["cells"]
+    return json.loads((SOURCE / HW / f"{HW}.ipynb").read_text())["cells"]
 
 
 def _solutions() -> dict[str, str]:
@@ -320,8 +328,8 @@ def _max_score() -> float:
 def _hidden_lines() -> set[str]:
     """Substantial lines that only the hidden-test blocks of the source notebook contain.
 
-    A line that also stands outside every hidden block (``with quiet():``, an import, a line
-    of the solution the student may write) shows nothing secret, so it is not counted.
+    A line that also stands, alone or within a longer line, outside every hidden block (``with
+    quiet():``, an import, a solution line the student may write) shows nothing secret.
     """
     hidden, elsewhere, inside = set(), set(), False
     for cell in _source_cells():
@@ -332,7 +340,8 @@ def _hidden_lines() -> set[str]:
                 inside = False
             else:
                 (hidden if inside else elsewhere).add(line.strip())
-    lines = {ln for ln in hidden - elsewhere if len(ln) >= 12}
+    lines = {ln for ln in hidden - elsewhere
+             if len(ln) >= 12 and not any(ln in other for other in elsewhere)}
     assert lines, f"{HW} has no hidden tests to check feedback against"
     return lines
 
@@ -357,6 +366,22 @@ def _login(hub, role: str, **kw) -> tuple[HubSession, float]:
         session.wait_server()
         waited = time.monotonic() - start
     return session, waited
+
+
+def _autograded_errors(hub, student: str) -> list[str]:
+    """Errors and stderr in the autograded notebook of ``student`` (for failure messages)."""
+    path = hub["grader_home"] / COURSE / "autograded" / student / HW / f"{HW}.ipynb"
+    if not path.exists():
+        return [f"no autograded notebook at {path}"]
+    found = []
+    for cell in json.loads(path.read_text())["cells"]:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                found.append(f"{grade_id}: {out['ename']}: {out['evalue'][:300]}")
+            elif out.get("name") == "stderr":
+                found.append(f"{grade_id}: stderr {''.join(out['text'])[:300]}")
+    return found
 
 
 def _runuser(user: str, *cmd: str) -> subprocess.CompletedProcess:
@@ -501,26 +526,29 @@ def test_hub_class_workflow(hub):
     # -- collect, autograde each submission, feedback ---------------------------------------
     reply = instructor.json("POST", f"{fg}/assignment/{HW}/collect", timeout=300)
     assert reply["success"], reply
-    autograde = {}
+    autograde, logs = {}, {}
     for role in ("s1", "s2"):
         start = time.monotonic()
         reply = instructor.json("POST", f"{fg}/submission/{HW}/{name[role]}/autograde",
                                 timeout=600)
         autograde[role] = time.monotonic() - start
+        logs[role] = reply.get("log", "")
         assert reply["success"], f"autograde of {role}:\n{reply.get('log', reply)}"
-    # The grading sandbox (coursetools/sandbox.py) says in the log whether it was on.
-    sandbox = sorted({m.group(0) for m in re.finditer(r"SANDBOX OFF:[^\n]*",
-                                                     hub["log"].read_text(errors="replace"))})
-    MEASUREMENTS["grading sandbox in the grader service"] = (
-        "; ".join(sandbox) if sandbox else "on (no SANDBOX OFF in the log)")
-    if sandbox:
+    # The grading sandbox (coursetools/sandbox.py) logs each kernel, or SANDBOX OFF and why.
+    text = hub["log"].read_text(errors="replace")
+    sandbox_off = sorted({m.group(0) for m in re.finditer(r"SANDBOX OFF:[^\n]*", text)})
+    sandbox_on = sorted({m.group(0) for m in re.finditer(r"sandboxed kernel \([^)]*\)", text)})
+    MEASUREMENTS["grading sandbox in the grader service"] = "; ".join(
+        sandbox_off or sandbox_on or ["no sandbox message in the hub log"])
+    if sandbox_off:
         warnings.warn(f"autograde in the hub's grader service ran without the sandbox: "
-                      f"{'; '.join(sandbox)}", stacklevel=1)
+                      f"{'; '.join(sandbox_off)}", stacklevel=1)
     scores = {x["student"]: x for x in instructor.json("GET", f"{fg}/submissions/{HW}")}
     best = _max_score()
     assert scores[name["s1"]]["max_score"] == pytest.approx(best)
     assert scores[name["s1"]]["score"] == pytest.approx(best), (
-        f"the solution scored {scores[name['s1']]['score']} of {best}")
+        f"the solution scored {scores[name['s1']]['score']} of {best}; errors in the autograded "
+        f"notebook: {_autograded_errors(hub, name['s1'])}\nautograde log:\n{logs['s1'][-3000:]}")
     assert scores[name["s2"]]["score"] == 0, "the unanswered stub earned points"
     for action in ("generate_feedback", "release_feedback"):
         reply = instructor.json("POST", f"{fg}/assignment/{HW}/{action}", timeout=300)

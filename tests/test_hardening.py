@@ -125,3 +125,66 @@ def test_policy_flags_through_the_config_and_the_exceptions_file(tmp_path):
     cube = next(c for c in bob.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "cube")
     assert any("line 1: scipy.optimize" in o.get("evalue", "") for o in cube.outputs)
     assert "policy:" in run.log and "lifted" in run.log
+
+
+@pytest.mark.parametrize("cheat", [c for c in fixture.CHEATS if c[0] in
+                                   ("honest", "exc_handler", "forge", "stdout")],
+                         ids=lambda c: c[0])
+def test_plain_kernel_is_restored_too_and_the_log_says_weaker(cheat, caplog):
+    """Without coursetools.grading_kernel (a plain python3 kernel) the restoration still works."""
+    import logging
+
+    from coursetools.classroom_execute import ResilientExecute
+
+    nb = fixture.submission(cheat, fixture.source_notebook())
+    execute = ResilientExecute(timeout=60)
+    with caplog.at_level(logging.WARNING):
+        execute.log.addHandler(caplog.handler)
+        try:
+            execute.preprocess(nb, {"metadata": {"path": str(ROOT)}})
+        finally:
+            execute.log.removeHandler(caplog.handler)
+    failed = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+              if c.metadata.get("nbgrader", {}).get("grade")
+              and any(o.output_type == "error" for o in c.outputs)}
+    assert failed == set(cheat[4])
+    assert "not started through coursetools.grading_kernel" in caplog.text
+    assert "weaker" in caplog.text
+
+
+AUDIT_CASES = {
+    # a refused hook is silently not added (PEP 578): show that it never sees an event
+    "addaudithook": "import sys\nseen = []\nsys.addaudithook(lambda e, a: seen.append(e))\n"
+                    "open('/dev/null').close()\n"
+                    "if not seen:\n"
+                    "    raise RuntimeError('the grading kernel refuses sys.addaudithook')",
+    "settrace": "import sys\nsys.settrace(lambda *a: None)",
+    "exec": "exec('x = 1')",
+    "gc": "import gc\ngc.get_referrers(object())",
+    "code swap": "import optml_grading.checks as c\n"
+                 "c.expect_close.__code__ = (lambda *a, **k: None).__code__",
+}
+
+
+@pytest.mark.parametrize("what", AUDIT_CASES)
+def test_audit_hook_refuses_from_a_cell(what):
+    """Code compiled as an ipykernel cell file hits the grading kernel's audit hook."""
+    import subprocess
+
+    program = textwrap.dedent(f"""
+        import sys
+        from coursetools import grading_kernel
+        grading_kernel.install_audit_hook()
+        import dataclasses  # libraries keep working (dataclasses calls exec)
+        @dataclasses.dataclass
+        class P:
+            x: int = 0
+        cell = compile({AUDIT_CASES[what]!r}, "/tmp/ipykernel_1/123.py", "exec")
+        try:
+            exec(cell, {{}})
+        except RuntimeError as err:
+            print("refused:", err)
+        """)
+    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                         cwd=ROOT, timeout=120)
+    assert "refused: the grading kernel refuses" in out.stdout, out.stdout + out.stderr

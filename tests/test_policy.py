@@ -337,3 +337,12 @@ def test_classroom_prescan_names_the_flagged_line_and_near_copies(tmp_path):
     (tmp_path / policy.EXCEPTIONS_FILE).write_text(f'[carol]\n{hw} = ["a"]\n')
     notes = classroom.prescan_policy(tmp_path, folder, hw, "carol", [name])
     assert any("lifted by the instructor" in n for n in notes), notes
+
+
+@pytest.mark.parametrize("hw", assignments())
+def test_each_notebook_states_its_policy(hw):
+    """The source (and so the release) notebook says exactly what the policy check flags."""
+    nb = nbformat.read(ROOT / "source" / hw / f"{hw}.ipynb", as_version=4)
+    text = policy.rules_text(hw, policy.protected_names(nb)[0])
+    markdown = " ".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert text in markdown, f"{hw}: the Rules do not say:\n{text}"

@@ -122,6 +122,21 @@ def _descendants(pid: int, procs: list[dict]) -> set[int]:
     return out
 
 
+def _started_by_this_hub(api_port: int, state: Path) -> set[int]:
+    """PIDs of the proxy (pid file) and of every process with this hub's API URL."""
+    found = set()
+    pid_file = state / "jupyterhub-proxy.pid"
+    with contextlib.suppress(OSError, ValueError):
+        found.add(int(pid_file.read_text().strip()))
+    marker = f"JUPYTERHUB_API_URL=http://127.0.0.1:{api_port}/".encode()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError):
+                if marker in Path(f"/proc/{entry}/environ").read_bytes():
+                    found.add(int(entry))
+    return found
+
+
 def _free_ports(n: int) -> list[int]:
     socks = []
     try:
@@ -292,7 +307,9 @@ def hub(hub_env, accounts):
         _kill([p["pid"] for p in procs if p["uid"] in uids], grace=10)
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(30)
-        leftover = set(tree) | {info["pids"].get("proxy", proc.pid), proc.pid}
+        # A hub that crashed leaves its proxy and services behind, adopted by init: find them
+        # by the proxy's pid file and by this hub's API URL in their environment.
+        leftover = set(tree) | {proc.pid} | _started_by_this_hub(api_port, state)
         _kill(p for p in leftover if Path(f"/proc/{p}").exists())
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(5)
@@ -619,7 +636,7 @@ def test_formgrader_screenshot(hub):
             frame.get_by_text(HW).first.wait_for(timeout=60_000)
         # JupyterLab asks once whether to fetch Jupyter news (a toast over the corner).
         with contextlib.suppress(sync_api.Error):
-            page.get_by_role("button", name="No").click(timeout=3000)
+            page.get_by_role("button", name="No", exact=True).click(timeout=3000)
         page.wait_for_timeout(500)
         page.screenshot(path=str(shot))
         text = frame.locator("body").inner_text()

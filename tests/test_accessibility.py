@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import re
+from pathlib import Path
 
 import matplotlib
 
@@ -24,6 +25,7 @@ import nbformat  # noqa: E402
 import pytest  # noqa: E402
 
 from coursetools import a11y  # noqa: E402
+from coursetools.build import ASSET_URLS  # noqa: E402
 from coursetools.notebooks import ROOT, execute_notebook  # noqa: E402
 from helpers.accessibility import (  # noqa: E402
     AUTO_PREFIX,
@@ -191,6 +193,54 @@ def _generated_summaries(page) -> int:
         "i => (i.getAttribute('alt') || '').startsWith(p)).length", AUTO_PREFIX)
 
 
+def audit_page(page, path: Path, axe: Path):
+    """axe on one HTML page: (serious/critical violations, images without description)."""
+    page.goto(path.resolve().as_uri(), wait_until="load")
+    bad = [v for v in a11y.axe_violations(page, axe) if v["impact"] in BAD]
+    return bad, a11y.image_alt_problems(page)
+
+
+def audit_deck(page, path: Path, axe: Path):
+    """axe on every slide of a deck, each visited: (violations, missing alts, slides, keys ok)."""
+    page.goto(path.resolve().as_uri(), wait_until="load")
+    page.wait_for_selector(".reveal.ready", state="attached", timeout=60_000)
+    # reveal.js is a require.js module in the deck (no global): ask require.js for it
+    page.evaluate("url => new Promise(resolve => require([url], R => {"
+                  " window.Reveal = R; resolve(); }))",
+                  f"{ASSET_URLS['reveal_url_prefix']}/dist/reveal.js")
+    page.wait_for_function("window.MathJax && MathJax.Hub && MathJax.isReady === true",
+                           timeout=120_000)
+    page.evaluate("Reveal.configure({transition: 'none', backgroundTransition: 'none'})")
+    n = page.evaluate("Reveal.getSlides().length")
+    found: dict[str, dict] = {}
+
+    def add(violations):
+        for v in violations:
+            if v["impact"] in BAD:
+                found.setdefault(v["id"], dict(v, nodes=[]))["nodes"] += v["nodes"]
+
+    # every slide visited (the state a viewer sees): all rules but colour contrast, which is
+    # the slow one and is checked below on all slides at once
+    for k in range(n):
+        page.evaluate("(k) => { const s = Reveal.getSlides()[k];"
+                      " const i = Reveal.getIndices(s); Reveal.slide(i.h, i.v); }", k)
+        page.wait_for_timeout(50)
+        add(a11y.axe_violations(page, axe, ".reveal .slides section.present",
+                                skip=["color-contrast"]))
+    missing = a11y.image_alt_problems(page)
+    # keyboard: the right arrow moves on; the notes plugin ("s", speaker view) is loaded
+    page.evaluate("Reveal.slide(0, 0)")
+    page.locator(".reveal").click(position={"x": 5, "y": 5})
+    page.keyboard.press("ArrowRight")
+    moved = page.evaluate("Reveal.getIndices().h + Reveal.getIndices().v") > 0 or n == 1
+    notes = page.evaluate("Reveal.hasPlugin('notes') && Reveal.getConfig().keyboard !== false")
+    # colour contrast of every slide: lay all slides out visible, one run
+    page.add_style_tag(content=a11y.SHOW_ALL_SLIDES_CSS)
+    page.wait_for_timeout(200)
+    add(v for v in a11y.axe_violations(page, axe, ".reveal .slides") if v["id"] == "color-contrast")
+    return list(found.values()), missing, n, bool(moved and notes)
+
+
 @pytest.mark.browser
 @pytest.mark.slow
 @pytest.mark.skipif(not PAGES and not DECKS, reason="run `python -m coursetools.build "
@@ -205,39 +255,18 @@ def test_axe_finds_no_serious_violation_on_pages_and_decks():
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.set_default_timeout(300_000)
         for path in PAGES:
-            page.goto(path.resolve().as_uri(), wait_until="load")
-            bad = [v for v in a11y.axe_violations(page, axe) if v["impact"] in BAD]
-            missing = a11y.image_alt_problems(page)
+            bad, missing = audit_page(page, path, axe)
             rows.append((path.name, a11y.summarize(bad), _generated_summaries(page),
                          len(missing)))
+            print(rows[-1], flush=True)
             if bad or missing:
                 failures.append((path.name, bad[:3], missing[:3]))
         for path in DECKS:
-            page.goto(path.resolve().as_uri(), wait_until="load")
-            page.wait_for_function("window.Reveal && Reveal.isReady()")
-            page.evaluate("Reveal.configure({transition: 'none', backgroundTransition: 'none'})")
-            n = page.evaluate("Reveal.getSlides().length")
-            found: dict[str, dict] = {}
-            for k in range(n):
-                page.evaluate("(k) => { const s = Reveal.getSlides()[k];"
-                              " const i = Reveal.getIndices(s); Reveal.slide(i.h, i.v); }", k)
-                page.wait_for_timeout(50)
-                for v in a11y.axe_violations(page, axe, ".reveal .slides section.present"):
-                    if v["impact"] in BAD:
-                        found.setdefault(v["id"], dict(v, nodes=[]))["nodes"] += v["nodes"]
-            missing = a11y.image_alt_problems(page)
-            bad = list(found.values())
-            # keyboard: the right arrow moves on, "s" would open the speaker view (notes plugin)
-            page.evaluate("Reveal.slide(0, 0)")
-            page.locator(".reveal").click(position={"x": 5, "y": 5})
-            page.keyboard.press("ArrowRight")
-            moved = page.evaluate("Reveal.getIndices().h + Reveal.getIndices().v") > 0 or n == 1
-            notes = page.evaluate("Reveal.hasPlugin('notes') && Reveal.getConfig().keyboard"
-                                  " !== false")
+            bad, missing, n, keys = audit_deck(page, path, axe)
             rows.append((f"{path.name} ({n} slides)", a11y.summarize(bad),
                          _generated_summaries(page), len(missing)))
-            if bad or missing or not moved or not notes:
-                failures.append((path.name, bad[:3], missing[:3], f"keyboard {moved}",
-                                 f"notes {notes}"))
+            print(rows[-1], flush=True)
+            if bad or missing or not keys:
+                failures.append((path.name, bad[:3], missing[:3], f"keyboard/notes {keys}"))
     _report(rows)
     assert not failures, failures

@@ -141,15 +141,17 @@ def install_axe(build: Path) -> Path:
     return js
 
 
-def axe_violations(page, axe_js: Path, context=None) -> list[dict]:
+def axe_violations(page, axe_js: Path, context=None, skip=()) -> list[dict]:
     """Run axe-core (WCAG 2.1 A/AA rules) in a playwright ``page``; return its violations.
 
     ``context`` is an axe context (a CSS selector or ``{"include": [...]}``), default the
-    whole document. Each violation has ``id``, ``impact`` and ``nodes`` (as axe reports).
+    whole document; ``skip`` names rules to leave out (e.g. ``["color-contrast"]``). Each
+    violation has ``id``, ``impact`` and ``nodes`` (as axe reports).
     """
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=Path(axe_js).read_text(encoding="utf-8"))
-    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"],
+               "rules": {rule: {"enabled": False} for rule in skip}}
     result = page.evaluate(
         "async ([ctx, opts]) => { const r = await axe.run(ctx || document, opts);"
         " return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
@@ -158,6 +160,20 @@ def axe_violations(page, axe_js: Path, context=None) -> list[dict]:
         [context, options],
     )
     return json.loads(json.dumps(result))
+
+
+SHOW_ALL_SLIDES_CSS = """
+.reveal .slides section, .reveal .slides section > section {
+  display: block !important; position: relative !important; top: auto !important;
+  left: auto !important; opacity: 1 !important; visibility: visible !important;
+  transform: none !important; height: auto !important;
+}
+.reveal .slides { position: static !important; transform: none !important;
+  width: auto !important; height: auto !important; overflow: visible !important; }
+.reveal, .reveal .slides { overflow: visible !important; }
+"""
+"""CSS that lays every slide of a reveal.js deck out one below the other (all visible), so
+one axe run checks the contrast of every slide against its real background."""
 
 
 def image_alt_problems(page) -> list[str]:

@@ -1,7 +1,12 @@
-"""Offline reveal.js decks: every asset is local, and each deck works from file:// with no network.
+"""Offline reveal.js decks: every asset is local, each deck works from file:// with no network,
+and every slide fits a 1280x720 screen.
 
 The decks are exported from the lectures executed in static mode (the session fixture `executed`),
-with the same exporter settings as ``make slides``.
+with the same exporter settings as ``make slides``. In offline Chromium at 1280x720, every slide
+and subslide is visited once MathJax's queue is empty and measured; the test prints, per deck,
+how many are taller than the screen (run with ``-s`` or ``-rP`` to see the counts) and fails if
+any is. Screenshots of each deck's title, first figure and tallest slide, and of the speaker
+view, go to ``build/screenshots/``.
 """
 
 from __future__ import annotations
@@ -48,6 +53,64 @@ def decks(executed, tmp_path_factory):
     return paths
 
 
+# One leaf <section> per slide or subslide; nbconvert nests every slide's subslides in it.
+SLIDE_INFO_JS = """([h, v]) => {
+  const s = Reveal.getCurrentSlide();
+  const title = s.querySelector('h1, h2, h3');
+  return {h, v, height: s.scrollHeight, limit: Math.floor(0.95 * Reveal.getConfig().height),
+          title: title ? title.textContent.trim() : '',
+          figure: !!s.querySelector('img[src^="data:image"]')};
+}"""
+# Resolves once MathJax 2 has done everything queued so far (the deck typesets the page, then
+# re-renders the current slide on every slide change), and the browser has laid the page out.
+MATHJAX_IDLE_JS = """() => new Promise(resolve => MathJax.Hub.Queue(
+  () => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true)))))"""
+
+
+def visit_all_slides(page, shots_dir: Path | None = None, stem: str = "deck") -> list[dict]:
+    """Visit every slide and subslide of the reveal.js deck open in ``page``.
+
+    Each slide is measured after MathJax's queue is empty. Returns one dict per slide: ``h``,
+    ``v`` (reveal.js indices), ``height`` (the content's height in slide pixels), ``limit``
+    (95% of the configured 720 px: nbconvert's reveal template gives a taller slide a scroll bar,
+    so its bottom is off screen), ``title`` and ``figure`` (holds an embedded image). With
+    ``shots_dir``, saves a screenshot of the title slide, of the first slide with a figure and
+    of the tallest slide.
+    """
+    page.wait_for_selector(".reveal.ready", state="attached", timeout=30_000)
+    # The deck loads reveal.js as a require.js module (no global): ask require.js for it.
+    page.evaluate(
+        "url => new Promise(resolve => require([url], R => { window.Reveal = R; resolve(); }))",
+        f"{build.ASSET_URLS['reveal_url_prefix']}/dist/reveal.js",
+    )
+    page.wait_for_function("window.MathJax && MathJax.Hub && MathJax.isReady === true",
+                           timeout=60_000)
+    page.evaluate(MATHJAX_IDLE_JS)
+    page.evaluate("Reveal.configure({transition: 'none', backgroundTransition: 'none'})")
+    counts = page.evaluate(
+        "Reveal.getHorizontalSlides().map(s => s.querySelectorAll(':scope > section').length)"
+    )
+    slides, shots = [], {}
+    for h, n in enumerate(counts):
+        for v in range(max(n, 1)):
+            page.evaluate("([h, v]) => Reveal.slide(h, v)", [h, v])
+            page.evaluate(MATHJAX_IDLE_JS)
+            info = page.evaluate(SLIDE_INFO_JS, [h, v])
+            slides.append(info)
+            if shots_dir is None:
+                continue
+            if not shots:
+                shots["title"] = info
+                page.screenshot(path=str(shots_dir / f"{stem}_title.png"))
+            if info["figure"] and "figure" not in shots:
+                shots["figure"] = info
+                page.screenshot(path=str(shots_dir / f"{stem}_figure.png"))
+            if info["height"] > shots.get("tallest", {"height": 0})["height"]:
+                shots["tallest"] = info
+                page.screenshot(path=str(shots_dir / f"{stem}_tallest.png"))
+    return slides
+
+
 def _slide_cells(path: Path) -> int:
     import nbformat
 
@@ -78,48 +141,84 @@ def test_deck_has_no_remote_assets(decks, path):
         assert (decks[path.stem].parent / ref).exists(), f"missing asset {ref}"
 
 
-@pytest.mark.browser
-@pytest.mark.slow
-@pytest.mark.parametrize("path", LECTURES, ids=IDS)
-def test_deck_in_offline_chromium(decks, path):
+def _offline_page(browser):
+    ctx = browser.new_context(offline=True, viewport={"width": 1280, "height": 720})
+    page = ctx.new_page()
+    log = {"errors": [], "remote": []}
+    page.on("console", lambda m: log["errors"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: log["errors"].append(str(e)))
+    page.on("request", lambda r: None if r.url.startswith(("file:", "data:", "about:"))
+            else log["remote"].append(r.url))
+    return ctx, page, log
+
+
+@pytest.fixture(scope="module")
+def browser():
     from playwright.sync_api import sync_playwright
 
     assert Path(CHROMIUM).exists(), "Debian's chromium is needed: apt-get install chromium"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    errors, remote = [], []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            ctx = browser.new_context(offline=True, viewport={"width": 1280, "height": 720})
-            page = ctx.new_page()
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on(
-                "request",
-                lambda r: None if r.url.startswith(("file:", "data:")) else remote.append(r.url),
-            )
-            page.goto(decks[path.stem].as_uri())
-            page.wait_for_selector(".reveal.ready", state="attached", timeout=30_000)
-            page.wait_for_function(
-                "document.querySelectorAll('.MathJax_CHTML, mjx-container').length > 0",
-                timeout=30_000,
-            )
-            n_slides = page.evaluate(
-                "document.querySelectorAll('.reveal .slides > section').length"
-            )
-            page.screenshot(path=str(SCREENSHOTS / f"{path.stem}_title.png"))
-            # First slide whose content holds a figure: navigate there and screenshot it.
-            index = page.evaluate(
-                """[...document.querySelectorAll('.reveal .slides > section')]
-                   .findIndex(s => s.querySelector('img[src^="data:image"]'))"""
-            )
-            if index >= 0:
-                page.evaluate(f"location.hash = '#/{index}'")
-                page.wait_for_timeout(800)
-                page.screenshot(path=str(SCREENSHOTS / f"{path.stem}_figure.png"))
+            yield b
         finally:
-            browser.close()
-    assert n_slides == _slide_cells(path), "one reveal.js section per 'slide' cell"
-    assert index >= 0, "no slide with an embedded figure"
-    assert not errors, f"console errors: {errors}"
-    assert not remote, f"network requests: {remote}"
+            b.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("path", LECTURES, ids=IDS)
+def test_deck_in_offline_chromium(decks, browser, path):
+    """Every slide of the deck, visited at 1280x720 once MathJax is done, fits the screen."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    ctx, page, log = _offline_page(browser)
+    try:
+        page.goto(decks[path.stem].as_uri())
+        slides = visit_all_slides(page, shots_dir=SCREENSHOTS, stem=path.stem)
+        n_sections = page.evaluate("document.querySelectorAll('.reveal .slides > section').length")
+        n_notes = page.evaluate("document.querySelectorAll('.reveal aside.notes').length")
+    finally:
+        ctx.close()
+    tall = [s for s in slides if s["height"] > s["limit"]]
+    print(f"\n{path.stem}: {len(tall)} of {len(slides)} slides taller than the screen "
+          f"(content > {slides[0]['limit']} px of 720)")
+    assert n_sections == _slide_cells(path), "one reveal.js section per 'slide' cell"
+    assert any(s["figure"] for s in slides), "no slide with an embedded figure"
+    assert n_notes >= 4, f"{n_notes} slides with speaker notes, expected at least 4"
+    assert not tall, "slides taller than the screen:\n" + "\n".join(
+        f"  #/{s['h']}/{s['v']} {s['height']} px {s['title'][:60]!r}" for s in tall)
+    assert not log["errors"], f"console errors: {log['errors']}"
+    assert not log["remote"], f"network requests: {log['remote']}"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_speaker_view_shows_notes_offline(decks, browser):
+    """S opens reveal.js's speaker view (the notes plugin from the local assets), with notes."""
+    stem = next(iter(decks))
+    ctx, page, log = _offline_page(browser)
+    try:
+        page.goto(decks[stem].as_uri())
+        visit_all_slides(page)
+        index = page.evaluate(
+            """(() => { const s = Reveal.getSlides().findIndex(e => e.querySelector('aside.notes'));
+                      const i = Reveal.getIndices(Reveal.getSlides()[s]);
+                      Reveal.slide(i.h, i.v); return s; })()"""
+        )
+        assert index >= 0, f"no slide with speaker notes in {stem}"
+        expected = page.evaluate(
+            "Reveal.getCurrentSlide().querySelector('aside.notes').textContent.trim()")
+        with ctx.expect_page(timeout=30_000) as popup_info:
+            page.keyboard.press("s")
+        popup = popup_info.value
+        popup.wait_for_function(
+            "t => { const n = document.querySelector('.speaker-controls-notes .value');"
+            " return n && n.textContent.includes(t); }",
+            arg=expected[:40], timeout=30_000,
+        )
+        popup.set_viewport_size({"width": 1280, "height": 720})
+        popup.wait_for_timeout(1500)
+        popup.screenshot(path=str(SCREENSHOTS / f"{stem}_speaker_view.png"))
+    finally:
+        ctx.close()
+    assert not log["remote"], f"network requests: {log['remote']}"

@@ -128,7 +128,7 @@ def expect_unchanged(call, arrays, copies):
     >>> x = np.zeros(2)
     >>> expect_unchanged("f(x)", [x], [x.copy()])
     """
-    for array, copy in zip(arrays, copies):
+    for array, copy in zip(arrays, copies, strict=True):
         assert np.array_equal(array, copy), (
             f"{call}: the call changed an input array in place (it was {copy}, now {array}); "
             "return new arrays instead (x = x - ..., not x -= ...)"

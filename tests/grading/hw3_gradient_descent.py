@@ -330,6 +330,26 @@ def optimal_step_size(A):
 """,
         },
     ),
+    dict(
+        id="cheat_private_helpers_backtracking",
+        kind="cheat",
+        about="backtracking_line_search delegates to the private helpers._opt_linesearch",
+        replace={
+            "backtracking_line_search": """
+import helpers._opt_linesearch as _ls
+import helpers._opt_driver as _drv
+
+
+def backtracking_line_search(f, grad_f, x, direction, alpha0=1.0, rho=0.5, c=1e-4):
+    x = np.asarray(x, dtype=float)
+    d = np.asarray(direction, dtype=float)
+    oracle = _drv.Oracle(f=f, grad=grad_f)
+    return _ls.backtracking(oracle, x, f(x), grad_f(x), d, alpha0, c1=c, shrink=rho,
+                            max_halvings=200)
+"""
+        },
+        lose=["test_backtracking_line_search"],
+    ),
     # ---- cheats
     dict(
         id="cheat_hardcoded_optimal_x",

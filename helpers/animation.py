@@ -393,8 +393,9 @@ def _accessible_player(html: str, description: str) -> str:
     html = _SLIDER.sub(r'\1 aria-label="Animation frame"', html)
     html = _RADIO.sub(lambda m: f'{m.group(1)} aria-label="Repetition: {m.group(2)}"', html)
     html = _IMG.sub(lambda m: f'{m.group(1)} alt="{alt}"', html, count=1)
+    label = "" if description.lower().startswith("animation") else "<strong>Animation:</strong> "
     return (f'<div class="optml-animation" role="group" aria-label="Animation">\n{html}\n'
-            f'<p class="optml-figure-description"><strong>Animation:</strong> '
+            f'<p class="optml-figure-description">{label}'
             f'{_html.escape(description)}</p>\n</div>')
 
 

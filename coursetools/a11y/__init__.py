@@ -44,7 +44,8 @@ PAGE_CSS = """
 .jp-Notebook .jp-Cell .jp-InputPrompt, .jp-Notebook .jp-Cell .jp-OutputPrompt {
   opacity: 1;
 }
-.jp-RenderedHTMLCommon a, .jp-RenderedMarkdown a, .reveal a { text-decoration: underline; }
+.jp-RenderedHTMLCommon a, .jp-RenderedHTMLCommon a:link, .jp-RenderedHTMLCommon a:visited,
+.reveal a, .reveal a:link, .reveal a:visited { text-decoration: underline !important; }
 .optml-figure-description { font-size: 0.9em; color: #333; max-width: 60em; }
 """
 

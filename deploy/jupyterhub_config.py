@@ -114,6 +114,11 @@ c.Spawner.default_url = "/lab"
 c.Spawner.mem_limit = "2G"
 c.Spawner.cpu_limit = 1.0
 c.Spawner.environment = dict(COMMON_ENV)
+# A lecture hall logging in at once on a busy machine: JupyterLab with nbgrader took up to
+# 27 s to answer in the test at load 10-18 (2.5-5 s quiet); JupyterHub gives up after
+# start_timeout (default 60 s) and http_timeout (30 s) and marks the server as failed.
+c.Spawner.start_timeout = 180
+c.Spawner.http_timeout = 120
 c.SystemdSpawner.unit_name_template = "jupyter-{USERNAME}"
 c.SystemdSpawner.isolate_tmp = True
 c.SystemdSpawner.disable_user_sudo = True

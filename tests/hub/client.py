@@ -114,7 +114,7 @@ class HubSession:
         self.token = reply["token"]
         return self.token
 
-    def wait_server(self, timeout: float = 120.0) -> float:
+    def wait_server(self, timeout: float = 240.0) -> float:
         """Wait until the user's server answers its API; return the seconds waited."""
         start = time.monotonic()
         while True:

@@ -14,6 +14,9 @@ Programs and why
     ``bwrap`` (package ``bubblewrap``): the sandbox around every grading kernel.
     ``npm`` (package ``npm``): installs the offline slide assets (reveal.js, MathJax) at build time.
     ``initdb`` of PostgreSQL (package ``postgresql``): the gradebook test against a real server.
+    ``ensurepip`` of ``/usr/bin/python3.11`` (package ``python3.11-venv``): the JupyterHub test
+    builds its environment on the system interpreter (other Unix users cannot run one under
+    ``/root``).
 
 ``--for course`` checks only what building the course needs (``npm``, ``bwrap``); a missing
 ``bwrap`` there is a warning, not an error, because grading then still works (unsandboxed, and
@@ -42,7 +45,7 @@ class Requirement:
     def present(self) -> bool:
         for pattern in self.paths:
             if os.sep in pattern:
-                if any(os.access(p, os.X_OK) for p in glob.glob(pattern)):
+                if glob.glob(pattern):
                     return True
             elif shutil.which(pattern):
                 return True
@@ -55,9 +58,13 @@ NPM = Requirement("npm", "offline slide assets", ("npm",))
 POSTGRES = Requirement(
     "postgresql", "gradebook test on PostgreSQL", ("/usr/lib/postgresql/*/bin/initdb", "initdb")
 )
+HUB_VENV = Requirement(
+    "python3.11-venv", "JupyterHub test (its environment is built on /usr/bin/python3.11)",
+    ("/usr/lib/python3.11/ensurepip/__init__.py",),
+)
 
 PROFILES = {
-    "test": (CHROMIUM, BUBBLEWRAP, NPM, POSTGRES),
+    "test": (CHROMIUM, BUBBLEWRAP, NPM, POSTGRES, HUB_VENV),
     "course": (NPM, BUBBLEWRAP),
 }
 #: packages whose absence only degrades a profile (a warning instead of an error)

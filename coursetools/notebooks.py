@@ -19,6 +19,7 @@ import nbformat
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from nbclient.output_widget import OutputWidget
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -49,23 +50,33 @@ class LocalKernelManager(AsyncKernelManager):
         super().__init__(**kwargs)
 
 
-def notebook_client(nb: nbformat.NotebookNode, **kwargs) -> NotebookClient:
-    """An nbclient ``NotebookClient`` on local IPC sockets, without Output-widget emulation.
+class QuietOutputWidget(OutputWidget):
+    """nbclient's front-end mimic of an ``Output`` widget, minus the messages it sends back.
 
-    nbclient emulates the front end's Output widget: when a kernel-side ``Output`` captures
-    output, the client sends ``comm_msg`` updates on the shell channel from the coroutine that
-    reads IOPub, while another coroutine is waiting on that same channel for the cell's
-    ``execute_reply``. That reply can then be lost, and the cell waits until its timeout although
-    the kernel is idle (jupyter/nbclient#312; seen on explorer cells of the lectures in live
-    mode). The course never needs what an Output widget captured when it executes a notebook
-    (the build drops widget state; the tests look at widget views), so the emulation is off:
-    outputs are recorded in the cell, and nothing but nbclient's own requests goes on the shell
-    channel. Widget views and ``store_widget_state`` are unaffected.
+    nbclient's mimic records what a kernel-side ``Output`` captures (so ``clear_output`` inside
+    an explorer clears the explorer's output area, not the whole cell), and after every captured
+    output it also sends a ``comm_msg`` state update on the *shell* channel, from the coroutine
+    that reads IOPub, while another coroutine waits on that channel for the cell's
+    ``execute_reply``. That reply can then be lost and the cell waits until its timeout although
+    the kernel is idle (jupyter/nbclient#312; seen on the lectures' explorer cells in live mode).
+    Nothing in the kernel needs those updates (a real front end sends them to sync its view),
+    so this mimic keeps the recording and sends nothing.
+    """
+
+    def send(self, data=None, metadata=None, buffers=None) -> None:
+        """Send nothing (see the class docstring)."""
+
+
+def notebook_client(nb: nbformat.NotebookNode, **kwargs) -> NotebookClient:
+    """An nbclient ``NotebookClient`` on local IPC sockets with :class:`QuietOutputWidget`.
+
+    Every place the course executes notebooks with nbclient (build, lecture tests, benchmarks)
+    goes through here, so none can hang on jupyter/nbclient#312.
     """
     kwargs.setdefault("kernel_name", "python3")
     kwargs.setdefault("kernel_manager_class", LocalKernelManager)
     client = NotebookClient(nb, **kwargs)
-    client.comm_open_handlers = {}  # no Output-widget emulation (jupyter/nbclient#312)
+    client.widget_registry["@jupyter-widgets/output"]["OutputModel"] = QuietOutputWidget
     return client
 
 

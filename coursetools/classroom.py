@@ -57,7 +57,7 @@ from pathlib import Path
 import nbformat
 
 from coursetools import sandbox
-from coursetools.grading import cell_errors, nbgrader
+from coursetools.grading import cell_errors, nbgrader, nbgrader_env
 from coursetools.workers import GradingPool, Job, Result
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,7 +79,8 @@ class Course:
 
     def run(self, *args: str, timeout: float = 1800):
         extra = [f"--Exchange.root={self.exchange}"] if self.exchange else []
-        return nbgrader([*args, *extra], self.root, timeout=timeout)
+        return nbgrader([*args, *extra], self.root, timeout=timeout,
+                        env=nbgrader_env(course_settings=True))
 
     def notebooks(self, hw: str) -> list[str]:
         """Notebook names (without .ipynb) of an assignment, from ``release/`` or ``source/``."""
@@ -271,7 +272,8 @@ def grade(
             print(f"[{done[0]}/{len(todo)}] {r.student}: {what} ({r.seconds:.1f} s)",
                   file=sys.stderr, flush=True)
 
-        with GradingPool(course.root, workers=n_workers, args=args) as pool:
+        with GradingPool(course.root, workers=n_workers, args=args,
+                         env=nbgrader_env(course_settings=True)) as pool:
             jobs = [Job(hw, r.student) for r in todo]
             graded = {r.student: r for r in pool.grade(jobs, on_result=progress)}
     for res in pending:

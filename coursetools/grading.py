@@ -65,11 +65,27 @@ def bin_dir() -> Path:
     return here if (here / "nbgrader").exists() else ROOT / ".venv" / "bin"
 
 
-def nbgrader_env() -> dict[str, str]:
-    """Environment for nbgrader: venv first on PATH, no inherited grading overrides."""
+#: the instructor's course settings (nbgrader_config.py reads them): kept for a real class
+COURSE_SETTINGS = ("OPTML_GRADEBOOK", "OPTML_CELL_TIMEOUT")
+
+
+def nbgrader_env(course_settings: bool = False) -> dict[str, str]:
+    """Environment for nbgrader: venv first on PATH, no inherited notebook switches.
+
+    Parameters
+    ----------
+    course_settings : bool
+        Keep the instructor's :data:`COURSE_SETTINGS` (a PostgreSQL gradebook in
+        ``OPTML_GRADEBOOK``, a cell timeout): the classroom commands grade a real class with
+        them. The grading pipeline of the test suite drops them, so that its temporary courses
+        never write into an instructor's gradebook.
+    """
     env = dict(os.environ)
     env["PATH"] = f"{bin_dir()}{os.pathsep}{env.get('PATH', '')}"
-    for name in ("OPTML_GRADEBOOK", "OPTML_CELL_TIMEOUT", "NBGRADER_EXECUTION", "OPTML_STATIC"):
+    dropped = ("NBGRADER_EXECUTION", "OPTML_STATIC")
+    if not course_settings:
+        dropped += COURSE_SETTINGS
+    for name in dropped:
         env.pop(name, None)
     env.setdefault("JUPYTER_PLATFORM_DIRS", "1")
     return env
@@ -86,13 +102,18 @@ class Run:
     per_student: dict[str, float] = field(default_factory=dict)
 
 
-def nbgrader(args: list[str], cwd: Path, timeout: float = 1800) -> Run:
-    """Run ``nbgrader *args`` in ``cwd``; stream its log to time each student it processes."""
+def nbgrader(
+    args: list[str], cwd: Path, timeout: float = 1800, env: dict[str, str] | None = None
+) -> Run:
+    """Run ``nbgrader *args`` in ``cwd``; stream its log to time each student it processes.
+
+    ``env`` defaults to :func:`nbgrader_env` (the pipeline's, without course settings).
+    """
     start = time.monotonic()
     proc = subprocess.Popen(
         [str(bin_dir() / "nbgrader"), *args],
         cwd=cwd,
-        env=nbgrader_env(),
+        env=nbgrader_env() if env is None else env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

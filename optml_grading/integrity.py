@@ -9,8 +9,7 @@ something :mod:`helpers` already provides, hidden tests wrap the call in :func:`
 which fails if the student's code calls into the named ``helpers`` modules.
 
 This module is for graders; students never need to call it. It lives outside the student
-package ``helpers`` (in the grading package :mod:`optml_grading`); ``helpers.integrity`` is a
-re-export kept for old notebooks.
+package ``helpers`` (in the grading package :mod:`optml_grading`).
 
 Notes
 -----
@@ -106,9 +105,6 @@ _VOLATILE_BUILTINS = frozenset(
 #: Attributes of :mod:`sys` that tests and :func:`no_delegation` rely on.
 _SYS_NAMES = ("setprofile", "getprofile", "modules", "exit")
 
-#: Re-export modules of this one inside ``helpers`` (not guarded as helpers code).
-_SHIMS = frozenset({"helpers.integrity"})
-
 #: Names IPython binds in a notebook's namespace; never part of the setup cell's record.
 _IPYTHON_NAMES = frozenset(
     {"In", "Out", "get_ipython", "exit", "quit", "open", "_", "__", "___", "_dh", "_oh", "_ih"}
@@ -188,7 +184,6 @@ def _helpers_modules() -> dict[str, types.ModuleType]:
         for name, module in sorted(sys.modules.items())
         if (name == "helpers" or name.startswith("helpers."))
         and isinstance(module, types.ModuleType)
-        and name not in _SHIMS
     }
 
 

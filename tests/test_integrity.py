@@ -121,9 +121,3 @@ def test_no_delegation_watches_every_module_of_a_package():
 def test_snapshot_rejects_a_non_dict():
     with pytest.raises(TypeError, match="globals"):
         integrity.snapshot(["np"])
-
-
-def test_shim_reexports_the_same_objects():
-    from helpers import integrity as shim
-
-    assert shim.snapshot is integrity.snapshot and shim.TamperingError is integrity.TamperingError

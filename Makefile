@@ -76,7 +76,7 @@ bench: $(STAMP)  ## benchmark tables into benchmarks/RESULTS.md
 	$(PY) benchmarks/run_all.py
 
 lint: $(STAMP)  ## ruff
-	$(BIN)/ruff check helpers coursetools tests benchmarks
+	$(BIN)/ruff check helpers coursetools optml_grading tests benchmarks
 
 strip: $(STAMP)  ## clear outputs from lecture notebooks before committing
 	$(BIN)/jupyter nbconvert --clear-output --inplace notebooks/*.ipynb

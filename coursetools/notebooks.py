@@ -139,7 +139,8 @@ def execute_notebook(
     if static:
         env["OPTML_STATIC"] = "1"
     env.update(extra_env or {})
-    client = notebook_client(nb, timeout=timeout, resources={"metadata": {"path": str(path.parent)}})
+    resources = {"metadata": {"path": str(path.parent)}}
+    client = notebook_client(nb, timeout=timeout, resources=resources)
     error = None
     start = time.perf_counter()
     try:

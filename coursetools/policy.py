@@ -1,4 +1,4 @@
-"""Policy check of students' cells: the constructs a homework solution must not use, found by ``ast``.
+"""Policy check of students' cells: constructs a homework solution must not use, found by ``ast``.
 
 Every code cell a student can write (solution cells and cells the student added; not the locked
 cells, which nbgrader's ``OverwriteCells`` has already put back) is parsed with :mod:`ast` and
@@ -45,8 +45,8 @@ import ast
 import builtins
 import copy
 import functools
-import importlib.util
 import hashlib
+import importlib.util
 import os
 import sys
 import tomllib
@@ -305,7 +305,7 @@ def _root_name(node: ast.AST) -> str | None:
 
 
 def _chain(node: ast.Attribute) -> list[str]:
-    """``np.testing.assert_allclose`` -> ["np", "testing", "assert_allclose"] (empty if not names)."""
+    """``np.testing.assert_allclose`` -> ["np", "testing", "assert_allclose"] (or empty)."""
     parts: list[str] = []
     cur: ast.AST = node
     while isinstance(cur, ast.Attribute):
@@ -826,7 +826,9 @@ def _merge_lifted(exceptions: dict, lifted: Iterable[str]) -> dict:
     for item in lifted:
         parts = item.split("/")
         if len(parts) != 3:
-            raise ValueError(f"PolicyCheck.lifted entries are student/assignment/cell, not {item!r}")
+            raise ValueError(
+                f"PolicyCheck.lifted entries are student/assignment/cell, not {item!r}"
+            )
         merged.setdefault(parts[0], {}).setdefault(parts[1], []).append(parts[2])
     return merged
 

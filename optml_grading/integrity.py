@@ -255,7 +255,9 @@ def snapshot(namespace: dict | None = None) -> Snapshot:
     (True, ['np'])
     """
     if namespace is not None and not isinstance(namespace, dict):
-        raise TypeError(f"snapshot expects the notebook's globals() (a dict); got {namespace!r:.80}")
+        raise TypeError(
+            f"snapshot expects the notebook's globals() (a dict); got {namespace!r:.80}"
+        )
     modules = _current_modules()
     objects, codes = {}, {}
     for name, value in _guarded_items(modules):
@@ -332,7 +334,7 @@ def _self_problems() -> list[str]:
                 value = wrapped
             if not isinstance(value, types.FunctionType) or value.__code__ != fresh[qualname]:
                 problems.append(f"{mod_name}.{qualname} is not the function defined in its file")
-        for attr, value in vars(module).items():
+        for value in vars(module).values():
             if isinstance(value, type) and value.__module__ == mod_name:
                 for meth_name, meth in vars(value).items():
                     qual = f"{value.__qualname__}.{meth_name}"

@@ -135,7 +135,8 @@ def running_lab(root: Path, *, startup_timeout: float = 120.0, extra_args=()):
 
     The Jupyter config and runtime folders are private subfolders of ``root/.jupyter-test``
     (user settings from :data:`LAB_SETTINGS`); the data path is left alone so the extensions in
-    the virtualenv's ``share/jupyter`` (widgets, nbgrader, the slide deck) are the ones a student gets.
+    the virtualenv's ``share/jupyter`` (widgets, nbgrader, the slide deck) are the ones a student
+    gets.
     ``--allow-root`` because CI runs as root.
     """
     root = Path(root)

@@ -108,8 +108,10 @@ HONEST = [
     "class Step:\n    def __init__(self, lr):\n        self.lr = lr\n        self._cache = {}\n"
     "    def __call__(self, g):\n        return -self.lr * g",
     "def minimize(x0, f, grad, lr=0.1, maxiter=100):\n    xs = [np.array(x0, float)]\n"
-    "    for _ in range(maxiter):\n        g = grad(xs[-1])\n        if np.linalg.norm(g) <= 1e-4:\n"
-    "            break\n        xs.append(xs[-1] - lr * g)\n    return xs[-1], xs, [f(x) for x in xs]",
+    "    for _ in range(maxiter):\n        g = grad(xs[-1])\n"
+    "        if np.linalg.norm(g) <= 1e-4:\n"
+    "            break\n        xs.append(xs[-1] - lr * g)\n"
+    "    return xs[-1], xs, [f(x) for x in xs]",
     "with np.errstate(divide='ignore', invalid='ignore'):\n    r = np.where(n > 0, 1 / n, 0)",
     "w = np.lib.stride_tricks.sliding_window_view(np.arange(5), 2)",
     "rng = np.random.default_rng(0)\nx = rng.normal(size=3)\ny = getattr(x, 'shape')",

@@ -24,7 +24,8 @@ SOLUTIONS = {
               "    ### END SOLUTION",
     "cube": "def cube(x):\n    ### BEGIN SOLUTION\n    return np.asarray(x, dtype=float) ** 3\n"
             "    ### END SOLUTION",
-    "norm2": "def norm2(x):\n    ### BEGIN SOLUTION\n    return float(np.sqrt(np.sum(np.asarray(x) ** 2)))\n"
+    "norm2": "def norm2(x):\n    ### BEGIN SOLUTION\n"
+             "    return float(np.sqrt(np.sum(np.asarray(x) ** 2)))\n"
              "    ### END SOLUTION",
 }
 
@@ -64,7 +65,7 @@ def source_notebook() -> nbformat.NotebookNode:
     """The instructor's notebook of ``hw_tamper``."""
     cells = [new_markdown_cell("# Tamper fixture", metadata=_meta("intro", locked=True)),
              new_code_cell(SETUP, metadata=_meta("setup", locked=True))]
-    for name, test in zip(SOLUTIONS, TESTS):
+    for name, test in zip(SOLUTIONS, TESTS, strict=True):
         cells.append(new_code_cell(SOLUTIONS[name], metadata=_meta(name, solution=True)))
         cells.append(new_code_cell(TESTS[test], metadata=_meta(test, grade=True, locked=True,
                                                                  points=5)))

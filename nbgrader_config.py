@@ -53,14 +53,9 @@ Commands (the Makefile wraps them)::
     python -m coursetools.grading release | selfgrade | report
 """
 
-import importlib.util
 import os
 
-from nbgrader.converters import Autograde
-from nbgrader.preprocessors import Execute
-
-from coursetools.classroom_execute import ResilientExecute
-from coursetools.sandbox import sandboxed
+from coursetools.nbgrader_setup import configure_grading
 
 c = get_config()  # noqa: F821  (nbgrader injects get_config when it loads this file)
 
@@ -82,27 +77,14 @@ c.ClearSolutions.end_solution_delimeter = "END SOLUTION"
 c.ClearHiddenTests.begin_test_delimeter = "BEGIN HIDDEN TESTS"
 c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
 
-c.Execute.timeout = int(os.environ.get("OPTML_CELL_TIMEOUT", "30"))
-c.Execute.interrupt_on_timeout = True
-c.Execute.startup_timeout = 120
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
 
 c.OverwriteCells.add_missing_cells = True
 
-# Autograde: nbgrader's own default list with Execute replaced by ResilientExecute (grading goes
-# on after a kernel death) whose kernels run in the bubblewrap sandbox (coursetools.sandbox), so
-# every path that reads this file (CLI, make grade, pipeline tests, formgrader, workers) uses both.
-# (``c.Execute.kernel_manager_class`` would be ignored: Execute passes its own as a keyword.)
-_EXECUTE = sandboxed(ResilientExecute)
-_AUTOGRADE = [
-    _EXECUTE if p is Execute else p
-    for p in Autograde.class_traits()["autograde_preprocessors"].default()
-]
-# The policy check of solution cells runs before Execute (active once coursetools.policy exists).
-if importlib.util.find_spec("coursetools.policy") is not None:
-    _AUTOGRADE.insert(_AUTOGRADE.index(_EXECUTE), "coursetools.policy.PolicyCheck")
-c.Autograde.autograde_preprocessors = _AUTOGRADE
+# Autograde: nbgrader's default list with Execute replaced by the sandboxed ResilientExecute and
+# the policy check before it, and the Execute timeouts; shared with deploy/nbgrader_config.py.
+configure_grading(c)
 
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",

@@ -5,8 +5,9 @@ per-course ``nbgrader_config.py`` in the course directory, which sets ``course_i
 of the course's grading settings; see the repository's ``nbgrader_config.py``).
 
 - ``Exchange.root``: the shared exchange directory (a POSIX filesystem mounted read-write at
-  the same path in every single-user server; nbgrader creates it with mode 0777 on the first
-  release). ``OPTML_EXCHANGE_ROOT`` overrides the default path.
+  the same path in every single-user server). Create it before the first release with mode
+  0777 exactly, as nbgrader requires: under a root-owned 0755 parent nbgrader cannot create it
+  ("permission denied"). ``OPTML_EXCHANGE_ROOT`` overrides the default path.
 - ``Exchange.path_includes_course``: students fetch into ``~/<course_id>/<assignment>/``, so
   several courses on one hub never mix their assignment folders.
 - ``Authenticator.plugin_class``: under JupyterHub (``JUPYTERHUB_API_URL`` is set in every
@@ -16,15 +17,17 @@ of the course's grading settings; see the repository's ``nbgrader_config.py``).
   config also work there.
 
 - Grading (``Execute`` settings and ``Autograde.autograde_preprocessors``): the same as the
-  repository's ``nbgrader_config.py``, so the formgrader's autograde button grades with
-  :class:`coursetools.classroom_execute.ResilientExecute` and every kernel in the bubblewrap
-  sandbox (:mod:`coursetools.sandbox`) even for a course folder without its own config
-  (``tests/test_sandbox.py`` checks that both files agree). Skipped where ``coursetools`` is not
-  installed (an account that only takes the course).
+  repository's ``nbgrader_config.py`` (both call
+  :func:`coursetools.nbgrader_setup.configure_grading`), so the formgrader's autograde button
+  grades with :class:`coursetools.classroom_execute.ResilientExecute`, the policy check and
+  every kernel in the bubblewrap sandbox (:mod:`coursetools.sandbox`) even for a course folder
+  without its own config (``tests/test_sandbox.py`` checks that both files agree). Skipped where
+  ``coursetools`` is not installed (an account that only takes the course).
 
 Tested here (tests/test_deploy.py): this file as the global config of two Unix users and an
 instructor account exchanging an assignment (release, fetch, submit, collect) through a
-temporary ``OPTML_EXCHANGE_ROOT``. Not tested here: the JupyterHub branch (no hub installed).
+temporary ``OPTML_EXCHANGE_ROOT``; tests/test_hub.py: the JupyterHub branch, with a real hub,
+PAM logins and the formgrader service.
 """
 
 import importlib.util
@@ -46,22 +49,9 @@ if os.environ.get("JUPYTERHUB_API_URL"):
 # One log file per user (a shared file would need to be writable by everyone).
 c.NbGrader.logfile = os.path.expanduser("~/.nbgrader.log")
 
-# Grading: keep in step with the repository's nbgrader_config.py (tests/test_sandbox.py).
-c.Execute.timeout = int(os.environ.get("OPTML_CELL_TIMEOUT", "30"))
-c.Execute.interrupt_on_timeout = True
-c.Execute.startup_timeout = 120
-if importlib.util.find_spec("coursetools.sandbox") is not None:
-    from nbgrader.converters import Autograde
-    from nbgrader.preprocessors import Execute
+# Grading: the same Execute and Autograde settings as the repository's nbgrader_config.py, from
+# one function (coursetools.nbgrader_setup), where coursetools is installed.
+if importlib.util.find_spec("coursetools.nbgrader_setup") is not None:
+    from coursetools.nbgrader_setup import configure_grading
 
-    from coursetools.classroom_execute import ResilientExecute
-    from coursetools.sandbox import sandboxed
-
-    _EXECUTE = sandboxed(ResilientExecute)
-    _AUTOGRADE = [
-        _EXECUTE if p is Execute else p
-        for p in Autograde.class_traits()["autograde_preprocessors"].default()
-    ]
-    if importlib.util.find_spec("coursetools.policy") is not None:
-        _AUTOGRADE.insert(_AUTOGRADE.index(_EXECUTE), "coursetools.policy.PolicyCheck")
-    c.Autograde.autograde_preprocessors = _AUTOGRADE
+    configure_grading(c)

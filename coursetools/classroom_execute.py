@@ -86,6 +86,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer
 
 from coursetools import policy
+from coursetools.notebooks import QuietOutputWidget
 
 _NOT_REPLAYED = {"DeadKernelError", "CellTimeoutError"}
 
@@ -121,6 +122,9 @@ class ResilientExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         self._restarts = 0
         self._session = None
+        # a student's widget must not hang grading: nbclient's Output-widget mimic without the
+        # shell messages that can lose the execute reply (jupyter/nbclient#312)
+        self.widget_registry["@jupyter-widgets/output"]["OutputModel"] = QuietOutputWidget
         self._protected = policy.protected_names(nb)[0] if self.restore_state else frozenset()
         return super().preprocess(nb, resources, km)
 

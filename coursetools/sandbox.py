@@ -405,16 +405,18 @@ class SandboxKernelManager(AsyncKernelManager):
         for name in ETC_FILES:
             if os.path.exists(f"/etc/{name}"):
                 binds.append(("--ro-bind", f"/etc/{name}", f"/etc/{name}"))
+        # The scratch home and /tmp before the code: a later mount hides what lies under its
+        # mount point, and the course's environment may itself live under /tmp (a CI clone).
+        binds += [
+            ("--bind", str(self._dir / "home"), HOME),
+            ("--bind", str(self._dir / "tmp"), "/tmp"),
+        ]
         python = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
                   str(Path(os.path.realpath(sys.executable)).parent.parent)}
         for p in sorted(python) + _package_dirs():
             if not any(p == q or p.startswith(q.rstrip("/") + "/") for q in ("/usr",)):
                 binds.append(("--ro-bind", p, p))
-        binds += [
-            ("--bind", str(self._dir / "home"), HOME),
-            ("--bind", str(self._dir / "tmp"), "/tmp"),
-            ("--bind", str(self._dir / "ipc"), str(self._dir / "ipc")),
-        ]
+        binds.append(("--bind", str(self._dir / "ipc"), str(self._dir / "ipc")))
         # Parents of mount points, made just before each mount (a later mount may hide earlier
         # ones): bwrap would create them mode 0700, which the sandbox uid cannot traverse (e.g.
         # /root of /root/.pyenv).

@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import shutil
 import socket
+import sys
 import threading
 import time
 from pathlib import Path
@@ -223,6 +225,21 @@ def test_the_sandbox_binds_every_package_the_project_installs():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     include = project["tool"]["setuptools"]["packages"]["find"]["include"]
     assert sorted(p.rstrip("*") for p in include) == sorted(sandbox.PACKAGES)
+
+
+def test_code_is_mounted_after_the_scratch_tmp(tmp_path):
+    """A course environment under /tmp (a CI clone) must not be hidden by the scratch /tmp."""
+    km = sandbox.SandboxKernelManager(kernel_name="python3")
+    km.rootless = False
+    try:
+        args = km._bwrap_args(str(tmp_path), {})
+    finally:
+        shutil.rmtree(km._dir, ignore_errors=True)
+    mounts = [(args[i], args[i + 2]) for i, a in enumerate(args) if a in ("--bind", "--ro-bind")]
+    tmp_at = mounts.index(("--bind", "/tmp"))
+    code = [i for i, (kind, dest) in enumerate(mounts) if kind == "--ro-bind" and dest in (
+        sys.prefix, str(ROOT / "helpers"), str(ROOT / "coursetools"))]
+    assert code and min(code) > tmp_at, mounts
 
 
 def test_sandboxed_rejects_what_is_not_an_execute():

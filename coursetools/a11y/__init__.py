@@ -25,6 +25,27 @@ from pathlib import Path
 from nbconvert.preprocessors import Preprocessor
 
 HERE = Path(__file__).resolve().parent
+def _import_styles_quietly() -> None:
+    """Import accessible-pygments without letting it reconfigure logging.
+
+    ``a11y_pygments/__init__.py`` (0.0.5) calls ``logging.basicConfig(level=logging.INFO)`` on
+    import, which turns every library's INFO messages into console output (the build printed
+    nbclient's "Executing notebook with kernel" lines). Import it here, before pygments looks
+    the style up, and put the root logger back as it was.
+    """
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        import a11y_pygments  # noqa: F401
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+
+
+_import_styles_quietly()
+
 PYGMENTS_STYLE = "a11y-high-contrast-light"
 """accessible-pygments style for code cells: every token at least 4.5:1 on its background."""
 

@@ -18,7 +18,6 @@ import argparse
 import copy
 import importlib.util
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ from nbconvert import HTMLExporter, SlidesExporter
 
 from coursetools import a11y
 from coursetools.notebooks import ROOT, empty_notebook_seconds, execute_notebook, lecture_paths
+from coursetools.npm import install_locked
 
 BUILD = ROOT / "build"
 SLIDE_ASSETS_SRC = Path(__file__).resolve().parent / "slides"
@@ -89,23 +89,11 @@ def build_lectures() -> bool:
 
 def install_slide_assets() -> Path:
     """npm-install the pinned reveal.js/MathJax/require.js/jQuery/Font Awesome into build/slides."""
-    assets = BUILD / "slides" / "assets"
-    marker = assets / "node_modules" / ".installed"
-    lock = SLIDE_ASSETS_SRC / "package-lock.json"
-    if marker.exists() and marker.read_text() == lock.read_text():
-        return assets
-    npm = shutil.which("npm")
-    if npm is None:
-        raise SystemExit("slides: npm is needed to install reveal.js and MathJax for offline decks")
-    assets.mkdir(parents=True, exist_ok=True)
-    for name in ("package.json", "package-lock.json"):
-        shutil.copy(SLIDE_ASSETS_SRC / name, assets / name)
-    print("slides: installing reveal.js 4, MathJax 2.7, require.js, jQuery (npm) ...", flush=True)
-    subprocess.run(
-        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=assets, check=True
-    )
-    marker.write_text(lock.read_text())
-    return assets
+    try:
+        return install_locked(SLIDE_ASSETS_SRC, BUILD / "slides" / "assets",
+                              "reveal.js 4, MathJax 2.7, require.js, jQuery for offline decks")
+    except RuntimeError as exc:
+        raise SystemExit(f"slides: {exc}") from None
 
 
 def slides_exporter() -> SlidesExporter:

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import html
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 from nbconvert.preprocessors import Preprocessor
+
+from coursetools.npm import install_locked
 
 HERE = Path(__file__).resolve().parent
 def _import_styles_quietly() -> None:
@@ -147,19 +147,9 @@ def install_axe(build: Path) -> Path:
     """npm-install the pinned axe-core into ``build/a11y``; return the path of ``axe.min.js``."""
     dest = Path(build) / "a11y"
     js = dest / "node_modules" / "axe-core" / "axe.min.js"
-    marker = dest / "node_modules" / ".installed"
-    lock = HERE / "package-lock.json"
-    if js.exists() and marker.exists() and marker.read_text() == lock.read_text():
-        return js
-    npm = shutil.which("npm")
-    if npm is None:
-        raise RuntimeError("npm is needed to install axe-core (apt-get install npm)")
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in ("package.json", "package-lock.json"):
-        shutil.copy(HERE / name, dest / name)
-    subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=dest,
-                   check=True)
-    marker.write_text(lock.read_text())
+    if not js.exists():
+        (dest / "node_modules" / ".installed").unlink(missing_ok=True)
+    install_locked(HERE, dest, "axe-core")
     return js
 
 

@@ -14,6 +14,7 @@ accessibility  figure descriptions (alt text) and the colour-blind-safe palette
 schedules   learning-rate schedules
 optimizers  reference optimizers returning a :class:`Trace`
 constrained projections, projected gradient, penalty and augmented Lagrangian
+exercises   self-checks for the lectures' "Your turn" exercises (``helpers.exercises.check``)
 """
 
 from .gradcheck import (
@@ -88,6 +89,7 @@ from .constrained import (
     project_simplex,
     projected_gradient_descent,
 )
+from . import exercises
 
 _use_accessible_style()  # Okabe-Ito colour cycle, set once for every notebook
 _register_display()  # figures displayed in IPython carry their description (alt text)

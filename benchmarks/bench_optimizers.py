@@ -24,7 +24,7 @@ import numpy as np
 import scipy.optimize
 
 import helpers
-from helpers._opt_rates import asymptotic_rate
+from helpers.optim.rates import asymptotic_rate
 
 TOL = 1e-5
 MAXITER = 12_000

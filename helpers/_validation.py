@@ -1,4 +1,4 @@
-"""Small input checks shared by the modules of :mod:`helpers`.
+"""The one module of input checks shared by every part of :mod:`helpers`.
 
 Each check either returns a cleaned value or raises a ``TypeError``/``ValueError`` whose
 message names the argument, says what was expected and shows what came. They are private to
@@ -24,9 +24,15 @@ import numpy as np
 
 __all__ = [
     "as_float_array",
+    "as_lr_schedule",
+    "as_point",
+    "as_points",
     "check_callable",
+    "check_count",
+    "check_fraction",
     "check_integer",
     "check_positive",
+    "check_rng",
     "describe",
 ]
 
@@ -196,3 +202,113 @@ def check_integer(value, name: str, *, minimum: int | None = None) -> int:
     if minimum is not None and v < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}; got {v}")
     return v
+
+
+# --------------------------------------------------------------------------- optimizer inputs
+def as_point(x0, name: str = "x0") -> np.ndarray:
+    """Return ``x0`` as a finite 1-D float array (a copy), or raise a clear error.
+
+    Examples
+    --------
+    >>> as_point(3.0)
+    array([3.])
+    >>> as_point([[1.0, 2.0]])
+    Traceback (most recent call last):
+    ...
+    ValueError: x0 must be a non-empty 1-D array of shape (n,), got shape (1, 2)
+    """
+    try:
+        x = np.array(x0, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be a 1-D array of numbers, got {type(x0).__name__}") from err
+    if x.ndim == 0:
+        x = x.reshape(1)
+    if x.ndim != 1 or x.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D array of shape (n,), got shape {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{name} must be finite, got {x}")
+    return x
+
+
+def as_points(x, name: str = "x") -> np.ndarray:
+    """Return ``x`` as a float array of points of shape ``(..., n)`` (``n >= 1``).
+
+    Examples
+    --------
+    >>> as_points([[1, 2], [3, 4]]).shape
+    (2, 2)
+    >>> as_points(1.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: x must have shape (..., n) with n >= 1, got a scalar
+    """
+    try:
+        arr = np.asarray(x, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of numbers of shape (..., n), "
+                        f"got {type(x).__name__}") from err
+    if arr.ndim == 0:
+        raise ValueError(f"{name} must have shape (..., n) with n >= 1, got a scalar")
+    return arr
+
+
+def check_fraction(value, name: str) -> float:
+    """A number in [0, 1) such as a momentum or decay coefficient.
+
+    Examples
+    --------
+    >>> check_fraction(0.9, "beta")
+    0.9
+    >>> check_fraction(1, "beta")
+    Traceback (most recent call last):
+    ...
+    ValueError: beta must be in [0, 1), got 1
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number in [0, 1), got {type(value).__name__}")
+    if not 0 <= value < 1:
+        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+    return float(value)
+
+
+def check_count(value, name: str, *, minimum: int = 1) -> int:
+    """An integer ``>= minimum`` such as ``maxiter`` or ``batch_size``.
+
+    Examples
+    --------
+    >>> check_count(0, "maxiter", minimum=0)
+    0
+    """
+    return check_integer(value, name, minimum=minimum)
+
+
+def check_rng(rng) -> np.random.Generator:
+    """Return ``rng`` if it is a ``numpy.random.Generator``, else raise ``TypeError``.
+
+    Examples
+    --------
+    >>> check_rng(42)
+    Traceback (most recent call last):
+    ...
+    TypeError: rng must be a numpy Generator, e.g. np.random.default_rng(0), got int
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            "rng must be a numpy Generator, e.g. np.random.default_rng(0), "
+            f"got {type(rng).__name__}"
+        )
+    return rng
+
+
+def as_lr_schedule(lr, name: str = "lr"):
+    """Turn a learning rate (positive number or callable ``t -> lr``) into a callable.
+
+    Examples
+    --------
+    >>> as_lr_schedule(0.1)(7)
+    0.1
+    """
+    if callable(lr):
+        return lr
+    value = check_positive(lr, name)
+    return lambda t: value

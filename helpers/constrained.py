@@ -14,22 +14,22 @@ array([[0.33333333, 0.33333333, 0.33333333],
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-from ._opt_driver import (
-    EarlyStop,
-    Oracle,
-    UpdateRule,
+from ._validation import (
     as_lr_schedule,
     as_point,
+    as_points,
     check_callable,
     check_count,
     check_fraction,
     check_positive,
-    run,
 )
-from ._opt_trace import Trace
-from .optimizers import bfgs
+from .optim.driver import EarlyStop, Oracle, Rule, run
+from .optim.methods import bfgs
+from .optim.result import Trace
 
 __all__ = [
     "augmented_lagrangian",
@@ -41,15 +41,7 @@ __all__ = [
 ]
 
 
-def _as_points(x, name="x"):
-    try:
-        arr = np.asarray(x, dtype=float)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"{name} must be an array of numbers of shape (..., n), "
-                        f"got {type(x).__name__}") from err
-    if arr.ndim == 0:
-        raise ValueError(f"{name} must have shape (..., n) with n >= 1, got a scalar")
-    return arr
+_as_points = as_points  # the old private name
 
 
 # =========================================================================== projections
@@ -182,7 +174,7 @@ def projected_gradient_descent(f, grad, project, x0, lr=1e-2, *, line_search=Non
     def gradient_mapping(x, g, eta):
         return float(np.linalg.norm(x - P(x - eta * g))) / eta
 
-    def update(x, g, eta_prev, t, oracle):
+    def update(g, eta_prev, x, t, oracle):
         eta = lr_t(t)
         x_new = P(x - eta * g)
         if line_search == "backtracking":
@@ -197,7 +189,7 @@ def projected_gradient_descent(f, grad, project, x0, lr=1e-2, *, line_search=Non
                 raise EarlyStop("projected backtracking failed to find a step")
         return x_new, eta, eta
 
-    return run(UpdateRule(lambda x, g: lr_t(0), update), Oracle(f, grad), x0, tol=tol,
+    return run(Rule(lambda x, g: lr_t(0), update, absolute=True), Oracle(f, grad), x0, tol=tol,
                maxiter=maxiter, method="projected_gradient_descent",
                stop_norm=lambda x, g, eta: gradient_mapping(x, g, eta))
 
@@ -232,17 +224,27 @@ def _constraint_fns(g, grad_g, n):
     return c, jac
 
 
-def _outer_loop(*args, **kwargs) -> Trace:
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        return _outer_loop_body(*args, **kwargs)
+class _Outer(NamedTuple):
+    """State of the constrained outer loop."""
+
+    lam: np.ndarray  # multiplier estimate after the last outer iteration
+    mu: float  # penalty weight for the next subproblem
+    lams: list
+    mus: list
+    violations: list
+    inner_iters: list
 
 
-def _outer_loop_body(f, grad, g, grad_g, x0, *, mu0, growth, tol, ctol, max_outer, inner_tol,
+def _outer_loop(f, grad, g, grad_g, x0, *, mu0, growth, tol, ctol, max_outer, inner_tol,
                 inner_maxiter, update_lam, multiplier_in_subproblem, method) -> Trace:
-    """Shared outer loop: minimize f + lam.c + mu/2 ||c||^2 with BFGS, then update lam, mu.
+    """The constrained outer loop as a rule of :func:`helpers.optim.run`.
 
-    The penalty method leaves the multiplier out of the subproblem (``lam = 0`` there) and only
-    reads off the estimate ``mu c(x)``; the augmented Lagrangian keeps it in.
+    One iteration minimizes ``f + lam.c + mu/2 ||c||^2`` with BFGS (warm-started), then
+    updates ``lam`` and ``mu``; the driver records ``f``, counts the evaluations of ``f`` and
+    ``grad`` (the inner solves' included) and tests the KKT residual
+    ``||grad f + J^T lam||`` and the violation ``||c(x)||``. The penalty method leaves the
+    multiplier out of the subproblem (``lam = 0`` there) and only reads off the estimate
+    ``mu c(x)``; the augmented Lagrangian keeps it in.
     """
     check_callable(f, "f")
     check_callable(grad, "grad")
@@ -256,56 +258,56 @@ def _outer_loop_body(f, grad, g, grad_g, x0, *, mu0, growth, tol, ctol, max_oute
     counting = Oracle(f, grad)
     m = c(x).size
     scalar_constraint = np.ndim(g(x)) == 0
-    lam, mu = np.zeros(m), mu0
 
-    def kkt(x, lam):
-        return float(np.linalg.norm(counting.grad(x) + jac(x).T @ lam))
+    def init(x, gx):
+        lam = np.zeros(m)
+        return _Outer(lam, mu0, [lam], [mu0], [float(np.linalg.norm(c(x)))], [])
 
-    xs, fs, gns, lams = [x], [counting.f(x)], [kkt(x, lam)], [lam]
-    viol, mus, inner_iters = [float(np.linalg.norm(c(x)))], [mu], []
-    converged, message = False, ""
-    for k in range(max_outer):
-        lam_k, mu_k = (lam.copy() if multiplier_in_subproblem else np.zeros(m)), mu
+    def kkt(x, gx, state):
+        return float(np.linalg.norm(gx + jac(x).T @ state.lam))
 
-        def L(z, lam_k=lam_k, mu_k=mu_k):
+    def update(gx, state, x, k, oracle):
+        lam_k = state.lam.copy() if multiplier_in_subproblem else np.zeros(m)
+        mu_k = state.mu
+
+        def L(z):
             cz = c(z)
             return counting.f(z) + lam_k @ cz + 0.5 * mu_k * cz @ cz
 
-        def dL(z, lam_k=lam_k, mu_k=mu_k):
+        def dL(z):
             return counting.grad(z) + jac(z).T @ (lam_k + mu_k * c(z))
 
         inner = bfgs(L, dL, x, tol=inner_tol, maxiter=inner_maxiter)
         if not np.all(np.isfinite(inner.x)):
-            message = f"inner solve diverged in outer iteration {k + 1}: {inner.message}"
-            break
-        x = inner.x
-        inner_iters.append(inner.n_iter)
-        lam = update_lam(lam, mu_k, c(x))
-        mu = mu * growth
-        xs.append(x)
-        fs.append(counting.f(x))
-        gns.append(kkt(x, lam))
-        lams.append(lam)
-        viol.append(float(np.linalg.norm(c(x))))
-        mus.append(mu)
-        if viol[-1] <= ctol and gns[-1] <= tol:
-            converged = True
-            message = (f"converged: ||g(x)|| = {viol[-1]:.2g} <= ctol = {ctol:g} and "
-                       f"||grad L|| = {gns[-1]:.2g} <= tol = {tol:g} after {k + 1} outer "
-                       "iterations")
-            break
-    else:
-        message = (f"max_outer = {max_outer} reached: ||g(x)|| = {viol[-1]:.2g}, "
-                   f"||grad L|| = {gns[-1]:.2g}")
-    lam_out = float(lams[-1][0]) if scalar_constraint else lams[-1]
-    return Trace(
-        xs=np.array(xs), fs=np.array(fs), grad_norms=np.array(gns),
-        steps=np.array(mus[:-1]), n_iter=len(xs) - 1, converged=converged,
-        message=message, n_fev=counting.counts["f"], n_gev=counting.counts["grad"],
-        method=method,
-        extras={"lam": lam_out, "lams": np.array(lams), "violations": np.array(viol),
-                "mus": np.array(mus), "inner_iters": np.array(inner_iters)},
-    )
+            raise EarlyStop(f"inner solve diverged in outer iteration {k + 1}: {inner.message}")
+        x_new = inner.x
+        lam = update_lam(state.lam, mu_k, c(x_new))
+        mu = mu_k * growth
+        state.inner_iters.append(inner.n_iter)
+        state.lams.append(lam)
+        state.violations.append(float(np.linalg.norm(c(x_new))))
+        state.mus.append(mu)
+        return x_new, state._replace(lam=lam, mu=mu), mu_k
+
+    def stop(k, x, fx, gn, state):
+        viol = state.violations[-1]
+        if k > 0 and viol <= ctol and gn <= tol:
+            return True, (f"converged: ||g(x)|| = {viol:.2g} <= ctol = {ctol:g} and "
+                          f"||grad L|| = {gn:.2g} <= tol = {tol:g} after {k} outer "
+                          "iterations")
+        if k >= max_outer:
+            return False, (f"max_outer = {max_outer} reached: ||g(x)|| = {viol:.2g}, "
+                           f"||grad L|| = {gn:.2g}")
+        return None
+
+    def extras(state):
+        lam_out = float(state.lams[-1][0]) if scalar_constraint else state.lams[-1]
+        return {"lam": lam_out, "lams": np.array(state.lams),
+                "violations": np.array(state.violations), "mus": np.array(state.mus),
+                "inner_iters": np.array(state.inner_iters)}
+
+    return run(Rule(init, update, absolute=True), counting, x, tol=tol, maxiter=max_outer,
+               method=method, stop=stop, stop_norm=kkt, extras=extras)
 
 
 def penalty_method(f, grad, g, grad_g, x0, *, mu0=1.0, growth=10.0, tol=1e-4, ctol=1e-4,

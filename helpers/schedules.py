@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._opt_driver import check_count, check_positive
+from ._validation import check_count, check_positive
 
 __all__ = [
     "Schedule",

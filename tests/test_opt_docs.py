@@ -6,17 +6,23 @@ import doctest
 
 import pytest
 
-import helpers._opt_rates
-import helpers._opt_sgd
-import helpers._opt_trace
-import helpers._opt_zeroth
+import helpers._validation
 import helpers.constrained
+import helpers.optim
+import helpers.optim.driver
+import helpers.optim.methods
+import helpers.optim.rates
+import helpers.optim.stochastic
+import helpers.optim.result
+import helpers.optim.transforms
+import helpers.optim.zeroth
 import helpers.optimizers
 import helpers.schedules
 
-PUBLIC = [helpers.optimizers, helpers.schedules, helpers.constrained]
-MODULES = [*PUBLIC, helpers._opt_sgd, helpers._opt_zeroth, helpers._opt_trace,
-           helpers._opt_rates]
+PUBLIC = [helpers.optimizers, helpers.schedules, helpers.constrained, helpers.optim.methods]
+MODULES = [helpers.optim, helpers.optim.methods, helpers.schedules, helpers.constrained,
+           helpers.optim.driver, helpers.optim.transforms, helpers.optim.stochastic,
+           helpers.optim.zeroth, helpers.optim.result, helpers.optim.rates, helpers._validation]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
@@ -31,3 +37,9 @@ def test_every_public_function_has_notes_or_examples(module):
     for name in module.__all__:
         doc = getattr(module, name).__doc__ or ""
         assert "Examples" in doc or "Notes" in doc or name in {"Schedule"}, name
+
+
+def test_every_name_of_helpers_optim_is_documented():
+    for name in helpers.optim.__all__:
+        doc = getattr(helpers.optim, name).__doc__ or ""
+        assert len(doc.strip()) > 20, name

@@ -152,7 +152,7 @@ def test_sgd_divergence_is_reported_without_warnings():
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"rng": None}, TypeError, "default_rng"),
+        ({"rng": 42}, TypeError, "default_rng"),
         ({"batch_size": 0}, ValueError, "batch_size"),
         ({"batch_size": 500}, ValueError, "number of samples"),
         ({"data": (np.zeros((5, 2)), np.zeros(4))}, ValueError, "same first dimension"),
@@ -164,6 +164,17 @@ def test_sgd_bad_input(kwargs, error, match):
     args.update(kwargs)
     with pytest.raises(error, match=match):
         sgd(grad_batch, np.zeros(3), **args)
+
+
+def test_sgd_default_rng_is_seeded():
+    """``rng=None`` (the default) means ``default_rng(0)``: the same run every time."""
+    X, y = linear_regression()
+    args = dict(data=(X, y), batch_size=10, epochs=2, lr=0.1)
+    a = sgd(grad_batch, np.zeros(3), **args)
+    b = sgd(grad_batch, np.zeros(3), **args, rng=np.random.default_rng(0))
+    c = sgd(grad_batch, np.zeros(3), **args, rng=np.random.default_rng(1))
+    np.testing.assert_array_equal(a.xs, b.xs)
+    assert not np.array_equal(a.xs, c.xs)
 
 
 # ---------------------------------------------------------------- zeroth order

@@ -1,7 +1,7 @@
 """The reference optimizers against theory (issue 3): each test measures, then compares.
 
 Rates are measured from the iterates (a least-squares fit of log ||x_k - x*|| over the tail,
-``helpers._opt_rates.asymptotic_rate``) and compared with the textbook formula.
+``helpers.optim.asymptotic_rate``) and compared with the textbook formula.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from helpers import (
     newton,
     rosenbrock,
 )
-from helpers._opt_rates import asymptotic_rate
+from helpers.optim.rates import asymptotic_rate
 
 
 def rotated_quadratic(mu, L, n=10, seed=0):

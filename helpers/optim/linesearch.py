@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._opt_driver import EarlyStop, Oracle
+from .driver import EarlyStop, Oracle
 
 _EPS = float(np.finfo(float).eps)
 

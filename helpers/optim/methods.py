@@ -1,8 +1,8 @@
 r"""Reference optimizers of the course, each returning a :class:`Trace`.
 
-Every gradient method here is an *update rule* (its state and one step, written like the
-equation on the slide) run by one driver loop (:func:`helpers._opt_driver.run`) that owns the
-bookkeeping: it evaluates ``f`` and ``grad`` at every iterate through counting wrappers,
+Every gradient method here is a :class:`~helpers.optim.Rule` (a short chain of the
+transforms in :mod:`helpers.optim.transforms`, written like the equation on the slide) run by
+the one public driver loop :func:`helpers.optim.run`, which owns the bookkeeping: it evaluates ``f`` and ``grad`` at every iterate through counting wrappers,
 stops when ``||grad f(x_k)|| <= tol`` (default ``1e-4``), after ``maxiter`` iterations, or
 when the iterates diverge (nan/inf, or ``||x_k|| > 1e10 (1 + ||x_0||)``) - with a clear
 ``trace.message`` and no RuntimeWarnings.
@@ -37,22 +37,29 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._opt_driver import (
-    EarlyStop,
-    Oracle,
-    UpdateRule,
+from .._validation import (
     as_lr_schedule,
     as_point,
     check_callable,
     check_count,
     check_fraction,
     check_positive,
-    run,
 )
-from ._opt_linesearch import backtracking, wolfe
-from ._opt_sgd import sgd
-from ._opt_trace import Trace
-from ._opt_zeroth import hill_climbing, random_search
+from .driver import EarlyStop, Oracle, Rule, run
+from .linesearch import backtracking, wolfe
+from .stochastic import sgd
+from .result import Trace
+from .transforms import (
+    add_decayed_weights,
+    chain,
+    scale_by_adam,
+    scale_by_amsgrad,
+    scale_by_lr,
+    scale_by_rms,
+    scale_by_rss,
+    trace,
+)
+from .zeroth import hill_climbing, random_search
 
 __all__ = [
     "Trace",
@@ -74,6 +81,10 @@ __all__ = [
 ]
 
 _TOL_DOC = "tol : float, default 1e-4\n        Stop when ``||grad f(x_k)|| <= tol``."
+
+
+def _no_state(x, g):
+    return None
 
 
 def _start(f, grad, x0, hess=None):
@@ -144,28 +155,27 @@ def gradient_descent(f, grad, x0, lr=1e-2, line_search=None, schedule=None, tol=
     c1, shrink = check_positive(c1, "c1"), check_fraction(shrink, "shrink")
 
     if line_search is None:
-        def update(x, g, state, t, oracle):
-            eta = lr_t(t)
-            return x - eta * g, state, eta
+        rule = scale_by_lr(lr_t)
     elif line_search == "backtracking":
-        def update(x, g, state, t, oracle):
+        def update(g, state, x, t, oracle):
             eta = backtracking(oracle, x, oracle.f(x), g, -g, lr_t(t), c1=c1, shrink=shrink)
-            return x - eta * g, state, eta
+            return -eta * g, state, eta
+        rule = Rule(_no_state, update)
     elif line_search == "exact_quadratic":
-        def update(x, g, state, t, oracle):
+        def update(g, state, x, t, oracle):
             Ag = oracle.hess(x) @ g if hess is not None else oracle.grad(x + g) - g
             curvature = float(g @ Ag)
             if not curvature > 0:
                 raise EarlyStop(f"exact line search needs g^T A g > 0, got {curvature:.3g} "
                                 "(is f a convex quadratic?)")
             eta = float(g @ g) / curvature
-            return x - eta * g, state, eta
+            return -eta * g, state, eta
+        rule = Rule(_no_state, update)
     else:
         raise ValueError("line_search must be None, 'backtracking' or 'exact_quadratic', "
                          f"got {line_search!r}")
     name = "gradient_descent" + (f"({line_search})" if line_search else "")
-    return run(UpdateRule(lambda x, g: None, update), oracle, x0, tol=tol, maxiter=maxiter,
-               method=name)
+    return run(rule, oracle, x0, tol=tol, maxiter=maxiter, method=name)
 
 
 # =========================================================================== momentum methods
@@ -198,15 +208,8 @@ def momentum(f, grad, x0, lr=1e-2, beta=0.9, *, tol=1e-4, maxiter=10_000) -> Tra
     (True, 95)
     """
     x0, oracle = _start(f, grad, x0)
-    lr_t, beta = as_lr_schedule(lr), check_fraction(beta, "beta")
-
-    def update(x, g, v, t, oracle):
-        eta = lr_t(t)
-        v = beta * v + g
-        return x - eta * v, v, eta
-
-    return run(UpdateRule(lambda x, g: np.zeros_like(x), update), oracle, x0, tol=tol,
-               maxiter=maxiter, method="momentum")
+    rule = chain(trace(beta), scale_by_lr(lr))
+    return run(rule, oracle, x0, tol=tol, maxiter=maxiter, method="momentum")
 
 
 def nesterov(f, grad, x0, lr=1e-2, beta=0.9, *, tol=1e-4, maxiter=10_000) -> Trace:
@@ -236,15 +239,8 @@ def nesterov(f, grad, x0, lr=1e-2, beta=0.9, *, tol=1e-4, maxiter=10_000) -> Tra
     (True, 111)
     """
     x0, oracle = _start(f, grad, x0)
-    lr_t, beta = as_lr_schedule(lr), check_fraction(beta, "beta")
-
-    def update(x, g, v, t, oracle):
-        eta = lr_t(t)
-        v = beta * v + g
-        return x - eta * (g + beta * v), v, eta
-
-    return run(UpdateRule(lambda x, g: np.zeros_like(x), update), oracle, x0, tol=tol,
-               maxiter=maxiter, method="nesterov")
+    rule = chain(trace(beta, nesterov=True), scale_by_lr(lr))
+    return run(rule, oracle, x0, tol=tol, maxiter=maxiter, method="nesterov")
 
 
 # =========================================================================== adaptive methods
@@ -260,15 +256,8 @@ def adagrad(f, grad, x0, lr=0.1, *, eps=1e-8, tol=1e-4, maxiter=10_000) -> Trace
     array([ 0.5, -1.5])
     """
     x0, oracle = _start(f, grad, x0)
-    lr_t, eps = as_lr_schedule(lr), check_positive(eps, "eps", allow_zero=True)
-
-    def update(x, g, G, t, oracle):
-        eta = lr_t(t)
-        G = G + g * g
-        return x - eta * g / (np.sqrt(G) + eps), G, eta
-
-    return run(UpdateRule(lambda x, g: np.zeros_like(x), update), oracle, x0, tol=tol,
-               maxiter=maxiter, method="adagrad")
+    rule = scale_by_rss(eps, lr=lr)  # = chain(scale_by_rss(eps), scale_by_lr(lr))
+    return run(rule, oracle, x0, tol=tol, maxiter=maxiter, method="adagrad")
 
 
 def rmsprop(f, grad, x0, lr=1e-2, rho=0.9, *, eps=1e-8, tol=1e-4, maxiter=10_000) -> Trace:
@@ -286,44 +275,8 @@ def rmsprop(f, grad, x0, lr=1e-2, rho=0.9, *, eps=1e-8, tol=1e-4, maxiter=10_000
     True
     """
     x0, oracle = _start(f, grad, x0)
-    lr_t, rho = as_lr_schedule(lr), check_fraction(rho, "rho")
-    eps = check_positive(eps, "eps", allow_zero=True)
-
-    def update(x, g, s, t, oracle):
-        eta = lr_t(t)
-        s = rho * s + (1 - rho) * g * g
-        return x - eta * g / (np.sqrt(s) + eps), s, eta
-
-    return run(UpdateRule(lambda x, g: np.zeros_like(x), update), oracle, x0, tol=tol,
-               maxiter=maxiter, method="rmsprop")
-
-
-class _AdamState(NamedTuple):
-    m: np.ndarray  # first moment (EMA of g)
-    v: np.ndarray  # second moment (EMA of g*g)
-    v_max: np.ndarray  # running max of v (AMSGrad only)
-
-
-def _adam_rule(lr_t, beta1, beta2, eps, weight_decay=0.0, amsgrad=False) -> UpdateRule:
-    def init(x, g):
-        return _AdamState(np.zeros_like(x), np.zeros_like(x), np.zeros_like(x))
-
-    def update(x, g, state, t, oracle):
-        eta, k = lr_t(t), t + 1
-        m = beta1 * state.m + (1 - beta1) * g
-        v = beta2 * state.v + (1 - beta2) * g * g
-        v_max = np.maximum(state.v_max, v) if amsgrad else state.v_max
-        m_hat = m / (1 - beta1**k)
-        v_hat = (v_max if amsgrad else v) / (1 - beta2**k)
-        x_new = x - eta * (m_hat / (np.sqrt(v_hat) + eps) + weight_decay * x)
-        return x_new, _AdamState(m, v, v_max), eta
-
-    return UpdateRule(init, update)
-
-
-def _check_adam(lr, beta1, beta2, eps):
-    return (as_lr_schedule(lr), check_fraction(beta1, "beta1"), check_fraction(beta2, "beta2"),
-            check_positive(eps, "eps", allow_zero=True))
+    rule = scale_by_rms(rho, eps, lr=lr)  # = chain(scale_by_rms(...), scale_by_lr(lr))
+    return run(rule, oracle, x0, tol=tol, maxiter=maxiter, method="rmsprop")
 
 
 def adam(f, grad, x0, lr=1e-3, beta1=0.9, beta2=0.999, *, eps=1e-8, tol=1e-4,
@@ -350,7 +303,7 @@ def adam(f, grad, x0, lr=1e-3, beta1=0.9, beta2=0.999, *, eps=1e-8, tol=1e-4,
     array([-0.1,  0.1])
     """
     x0, oracle = _start(f, grad, x0)
-    rule = _adam_rule(*_check_adam(lr, beta1, beta2, eps))
+    rule = chain(scale_by_adam(beta1, beta2, eps), scale_by_lr(lr))
     return run(rule, oracle, x0, tol=tol, maxiter=maxiter, method="adam")
 
 
@@ -380,8 +333,8 @@ def adamw(f, grad, x0, lr=1e-3, beta1=0.9, beta2=0.999, weight_decay=1e-2, *, ep
     True
     """
     x0, oracle = _start(f, grad, x0)
-    wd = check_positive(weight_decay, "weight_decay", allow_zero=True)
-    rule = _adam_rule(*_check_adam(lr, beta1, beta2, eps), weight_decay=wd)
+    rule = chain(scale_by_adam(beta1, beta2, eps), add_decayed_weights(weight_decay),
+                 scale_by_lr(lr))
     return run(rule, oracle, x0, tol=tol, maxiter=maxiter, method="adamw")
 
 
@@ -403,7 +356,7 @@ def amsgrad(f, grad, x0, lr=1e-3, beta1=0.9, beta2=0.999, *, eps=1e-8, tol=1e-4,
     True
     """
     x0, oracle = _start(f, grad, x0)
-    rule = _adam_rule(*_check_adam(lr, beta1, beta2, eps), amsgrad=True)
+    rule = chain(scale_by_amsgrad(beta1, beta2, eps), scale_by_lr(lr))
     return run(rule, oracle, x0, tol=tol, maxiter=maxiter, method="amsgrad")
 
 
@@ -472,27 +425,28 @@ def newton(f, grad, hess, x0, damped=False, *, tol=1e-4, maxiter=100, c1=1e-4,
     check_callable(hess, "hess")
     c1, shrink = check_positive(c1, "c1"), check_fraction(shrink, "shrink")
 
-    def update(x, g, state, t, oracle):
+    def update(g, state, x, t, oracle):
         H = oracle.hess(x)
         if not damped:
-            return x + _solve_newton(H, g), state, 1.0
+            return _solve_newton(H, g), state, 1.0
         tau = _positive_definite_shift(H)
         if tau > 0:
             state = _NewtonState(state.n_modified + 1, max(state.max_shift, tau))
         d = _solve_newton(H + tau * np.eye(len(x)), g)
         alpha = backtracking(oracle, x, oracle.f(x), g, d, 1.0, c1=c1, shrink=shrink)
-        return x + alpha * d, state, alpha
+        return alpha * d, state, alpha
 
-    trace = run(UpdateRule(lambda x, g: _NewtonState(), update), oracle, x0, tol=tol,
-                maxiter=maxiter, method="newton(damped)" if damped else "newton",
-                extras=lambda s: {"n_modified": s.n_modified} if damped else {})
-    if damped:
-        final = trace.extras["n_modified"]
-        trace.message += (
-            f"; Hessian not positive definite in {final} of {trace.n_iter} iterations, "
-            "replaced by H + tau I (eigenvalue modification)" if final else
-            "; Hessian positive definite at every iterate (no modification)")
-    return trace
+    def note(state, n_iter):
+        if not damped:
+            return ""
+        if state.n_modified:
+            return (f"; Hessian not positive definite in {state.n_modified} of {n_iter} "
+                    "iterations, replaced by H + tau I (eigenvalue modification)")
+        return "; Hessian positive definite at every iterate (no modification)"
+
+    return run(Rule(lambda x, g: _NewtonState(), update), oracle, x0, tol=tol,
+               maxiter=maxiter, method="newton(damped)" if damped else "newton",
+               extras=lambda s: {"n_modified": s.n_modified} if damped else {}, note=note)
 
 
 class _Counted:
@@ -510,6 +464,17 @@ class _Counted:
             self._x = np.array(x, dtype=float)
             self.count += 1
         return self._value
+
+
+class _ResidualOracle(Oracle):
+    """The oracle of ``f = |r|^2 / 2`` that reports residual and Jacobian evaluations."""
+
+    def __init__(self, f, grad, res, jac):
+        super().__init__(f, grad)
+        self._res, self._jac = res, jac
+
+    def evaluations(self):
+        return {"f": self._res.count, "grad": self._jac.count, "hess": 0}
 
 
 def gauss_newton(residual, jacobian, x0, *, damped=False, tol=1e-4, maxiter=100, c1=1e-4,
@@ -564,17 +529,15 @@ def gauss_newton(residual, jacobian, x0, *, damped=False, tol=1e-4, maxiter=100,
                              f"got {J.shape}")
         return J.T @ r
 
-    def update(x, g, state, t, oracle):
+    def update(g, state, x, t, oracle):
         d = np.linalg.lstsq(jac(x), -res(x), rcond=None)[0]
         if not damped:
-            return x + d, state, 1.0
+            return d, state, 1.0
         alpha = backtracking(oracle, x, oracle.f(x), g, d, 1.0, c1=c1, shrink=shrink)
-        return x + alpha * d, state, alpha
+        return alpha * d, state, alpha
 
-    trace = run(UpdateRule(lambda x, g: None, update), Oracle(f, grad), x0, tol=tol,
-                maxiter=maxiter, method="gauss_newton" + ("(damped)" if damped else ""))
-    trace.n_fev, trace.n_gev = res.count, jac.count
-    return trace
+    return run(Rule(_no_state, update), _ResidualOracle(f, grad, res, jac), x0, tol=tol,
+               maxiter=maxiter, method="gauss_newton" + ("(damped)" if damped else ""))
 
 
 class _QuasiNewtonState(NamedTuple):
@@ -670,7 +633,7 @@ def bfgs(f, grad, x0, *, tol=1e-4, maxiter=1000, c1=1e-4, c2=0.9) -> Trace:
     x0, oracle = _start(f, grad, x0)
     c1, c2 = check_positive(c1, "c1"), check_positive(c2, "c2")
 
-    def update(x, g, state, t, oracle):
+    def update(g, state, x, t, oracle):
         H, skipped = state.H, state.n_skipped
         f_x = oracle.f(x)
         f_best, best_gn, stalled = _stall_count(state, x, f_x, g, oracle)
@@ -688,9 +651,9 @@ def bfgs(f, grad, x0, *, tol=1e-4, maxiter=1000, c1=1e-4, c2=0.9) -> Trace:
         alpha = wolfe(oracle, x, f_x, g, d, _first_trial_step(g, t) if H is None else 1.0,
                       c1=c1, c2=c2)
         state = _QuasiNewtonState(x, g, H, (), skipped, f_best, best_gn, stalled)
-        return x + alpha * d, state, alpha
+        return alpha * d, state, alpha
 
-    return run(UpdateRule(lambda x, g: _QuasiNewtonState(), update), oracle, x0, tol=tol,
+    return run(Rule(lambda x, g: _QuasiNewtonState(), update), oracle, x0, tol=tol,
                maxiter=maxiter, method="bfgs",
                extras=lambda s: {"n_skipped": s.n_skipped,
                                  "H": s.H if s.H is not None else np.eye(len(x0))})
@@ -746,7 +709,7 @@ def lbfgs(f, grad, x0, m=10, *, tol=1e-4, maxiter=1000, c1=1e-4, c2=0.9) -> Trac
             r += (a - b) * s
         return -r
 
-    def update(x, g, state, t, oracle):
+    def update(g, state, x, t, oracle):
         pairs, skipped = state.pairs, state.n_skipped
         f_x = oracle.f(x)
         f_best, best_gn, stalled = _stall_count(state, x, f_x, g, oracle)
@@ -759,8 +722,8 @@ def lbfgs(f, grad, x0, m=10, *, tol=1e-4, maxiter=1000, c1=1e-4, c2=0.9) -> Trac
         alpha = wolfe(oracle, x, f_x, g, d, 1.0 if pairs else _first_trial_step(g, t),
                       c1=c1, c2=c2)
         state = _QuasiNewtonState(x, g, None, pairs, skipped, f_best, best_gn, stalled)
-        return x + alpha * d, state, alpha
+        return alpha * d, state, alpha
 
-    return run(UpdateRule(lambda x, g: _QuasiNewtonState(), update), oracle, x0, tol=tol,
+    return run(Rule(lambda x, g: _QuasiNewtonState(), update), oracle, x0, tol=tol,
                maxiter=maxiter, method=f"lbfgs(m={m})",
                extras=lambda s: {"n_skipped": s.n_skipped})

@@ -1,4 +1,4 @@
-"""The result type of the optimizers in :mod:`helpers.optimizers` and :mod:`helpers.constrained`."""
+"""The result type of every optimizer in :mod:`helpers` (:class:`Trace`)."""
 
 from __future__ import annotations
 
@@ -43,6 +43,26 @@ class Trace:
         Method-specific records, also reachable as attributes (``trace.lam`` for the
         multiplier of the constrained methods, ``trace.n_hev`` for Newton, ...).
 
+    Notes
+    -----
+    The names scipy's ``OptimizeResult`` uses are aliases (read-only properties), so code
+    written for ``scipy.optimize.minimize`` reads a Trace unchanged:
+
+    ================  ===================  ==========================================
+    scipy             Trace                meaning
+    ================  ===================  ==========================================
+    ``x``             ``x`` = ``xs[-1]``   final iterate
+    ``fun``           ``f`` = ``fs[-1]``   objective at the final iterate
+    ``nit``           ``n_iter``           iterations
+    ``success``       ``converged``        the stopping test was met
+    ``message``       ``message``          why the run stopped
+    ``nfev``          ``n_fev``            objective evaluations
+    ``njev``          ``n_gev``            gradient evaluations
+    ``nhev``          ``n_hev`` (extras)   Hessian evaluations (Newton only)
+    ================  ===================  ==========================================
+
+    scipy has no path; ``xs``, ``fs``, ``grad_norms`` and ``steps`` are the Trace's own.
+
     Examples
     --------
     >>> import numpy as np
@@ -52,6 +72,8 @@ class Trace:
     (True, 1, (2, 2))
     >>> tr.x
     array([0., 0.])
+    >>> tr.nit, tr.success, tr.fun, tr.nfev, tr.njev  # scipy's names
+    (1, True, 0.0, 2, 2)
     """
 
     xs: np.ndarray
@@ -90,6 +112,37 @@ class Trace:
     def grad_norm(self) -> float:
         """The gradient norm at the final iterate, ``grad_norms[-1]``."""
         return float(self.grad_norms[-1])
+
+    # scipy.optimize.OptimizeResult names (see Notes)
+    @property
+    def fun(self) -> float:
+        """scipy's name for :attr:`f`."""
+        return self.f
+
+    @property
+    def nit(self) -> int:
+        """scipy's name for :attr:`n_iter`."""
+        return self.n_iter
+
+    @property
+    def success(self) -> bool:
+        """scipy's name for :attr:`converged`."""
+        return self.converged
+
+    @property
+    def nfev(self) -> int:
+        """scipy's name for :attr:`n_fev`."""
+        return self.n_fev
+
+    @property
+    def njev(self) -> int:
+        """scipy's name for :attr:`n_gev`."""
+        return self.n_gev
+
+    @property
+    def nhev(self) -> int:
+        """scipy's name for ``n_hev`` (Hessian evaluations; 0 when none were made)."""
+        return int(self.extras.get("n_hev", 0))
 
     def __len__(self) -> int:
         return len(self.xs)

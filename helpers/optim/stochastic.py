@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._opt_driver import (
-    DIVERGENCE_FACTOR,
-    as_lr_schedule,
-    as_point,
-    check_callable,
-    check_count,
-    check_rng,
-    diverged_message,
-)
-from ._opt_trace import Trace
+from .._validation import as_lr_schedule, as_point, check_callable, check_count, check_rng
+from .driver import DIVERGENCE_FACTOR, diverged_message
+from .result import Trace
 
 __all__ = ["sgd"]
 
@@ -51,8 +44,10 @@ def sgd(loss_grad_batch, x0, data, batch_size, epochs, lr=1e-2, rng=None, averag
         Passes over the data.
     lr : float or callable, default 0.01
         Step size or schedule ``t -> eta`` (``t`` counts steps, not epochs).
-    rng : numpy.random.Generator
-        Source of the permutations (required: ``np.random.default_rng(seed)``).
+    rng : numpy.random.Generator, optional
+        Source of the permutations, e.g. ``np.random.default_rng(seed)``. ``None`` (the
+        default) means ``np.random.default_rng(0)``, so a run is reproducible; pass your own
+        generator for independent runs.
     average : bool, default False
         Polyak-Ruppert averaging: report the running mean
         :math:`\bar x_t = \frac1t \sum_{s=1}^t x_s` instead of the last iterate. ``trace.xs``
@@ -97,7 +92,8 @@ def sgd(loss_grad_batch, x0, data, batch_size, epochs, lr=1e-2, rng=None, averag
     if batch_size > N:
         raise ValueError(f"batch_size must be <= number of samples N = {N}, got {batch_size}")
     epochs = check_count(epochs, "epochs", minimum=0)
-    lr_t, rng = as_lr_schedule(lr), check_rng(rng)
+    lr_t = as_lr_schedule(lr)
+    rng = np.random.default_rng(0) if rng is None else check_rng(rng)
     record_every = check_count(record_every, "record_every")
 
     def full_loss(z):

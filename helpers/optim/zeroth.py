@@ -4,49 +4,45 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._opt_driver import Oracle, as_point, check_callable, check_count, check_positive, check_rng
-from ._opt_trace import Trace
+from .._validation import as_point, check_callable, check_count, check_positive, check_rng
+from .driver import Oracle, Rule, run
+from .result import Trace
 
 __all__ = ["hill_climbing", "random_search"]
 
 
 def _zeroth_order(f, x0, rng, propose, *, maxiter, f_target, method) -> Trace:
-    """Shared loop of the derivative-free baselines: keep the best point seen so far."""
+    """The derivative-free baselines as a rule: propose a point, keep it if ``f`` decreases.
+
+    The state is ``(best f, samples so far)``; a rejected proposal returns the current point
+    itself, so the driver records it again without evaluating ``f``.
+    """
     check_callable(f, "f")
     x, rng = as_point(x0), check_rng(rng)
     maxiter = check_count(maxiter, "maxiter", minimum=0)
     oracle = Oracle(f)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # inf values just lose
-        return _zeroth_order_loop(oracle, x, rng, propose, maxiter, f_target, method)
 
+    def init(x, g):
+        return oracle.f(x), []
 
-def _zeroth_order_loop(oracle, x, rng, propose, maxiter, f_target, method) -> Trace:
-    best_f = oracle.f(x)
-    xs, fs, steps, samples = [x], [best_f], [], []
-    message = ""
-    for k in range(maxiter):
-        if f_target is not None and best_f <= f_target:
-            message = f"reached f_target = {f_target:g} after {k} iterations"
-            break
+    def update(g, state, x, t, oracle):
+        best_f, samples = state
         candidate = propose(x, rng)
         f_c = oracle.f(candidate)
         samples.append(candidate)
         if f_c < best_f:  # nan never wins
-            steps.append(float(np.linalg.norm(candidate - x)))
-            x, best_f = candidate, f_c
-        else:
-            steps.append(0.0)
-        xs.append(x)
-        fs.append(best_f)
-    converged = bool(f_target is not None and best_f <= f_target)
-    if not message:
-        message = (f"reached f_target = {f_target:g}" if converged else
-                   f"maxiter = {maxiter} reached (no gradient test for a zeroth-order method)")
-    n = len(xs) - 1
-    return Trace(xs=np.array(xs), fs=np.array(fs), grad_norms=np.full(n + 1, np.nan),
-                 steps=np.array(steps, dtype=float), n_iter=n, converged=converged,
-                 message=message, n_fev=oracle.counts["f"], n_gev=0, method=method,
-                 extras={"samples": np.array(samples).reshape(-1, x.size)})
+            return candidate, (f_c, samples), float(np.linalg.norm(candidate - x))
+        return x, state, 0.0
+
+    def stop(t, x, f, gn, state):
+        if f_target is None or not state[0] <= f_target:
+            return None
+        return True, (f"reached f_target = {f_target:g}" if t == maxiter else
+                      f"reached f_target = {f_target:g} after {t} iterations")
+
+    return run(Rule(init, update, absolute=True), oracle, x, maxiter=maxiter, method=method,
+               stop=stop,
+               extras=lambda state: {"samples": np.array(state[1]).reshape(-1, x.size)})
 
 
 def random_search(f, x0, rng, *, scale=1.0, maxiter=1000, f_target=None) -> Trace:

@@ -38,8 +38,11 @@ the same gradebook rows as ``nbgrader autograde --student``; a worker that dies 
 replaced and its submission graded again alone. Students whose submission
 did not change since their last autograde are not graded again unless ``--force``. The
 summary lists every student: status, score, seconds, and the graded cells that failed with
-their error. The exit code is non-zero only when something could not be reported (collect
-failed, a student nbgrader failed on without producing grades).
+their error; then, under ``MANUAL GRADING NEEDED``, every student whose manually graded answers
+(written analyses, ``grade: true, solution: true`` cells) still await a person in formgrader,
+with those cells and their points (an answer left as released scores 0 and is not listed).
+The exit code is non-zero only when something could not be reported (collect failed, a
+student nbgrader failed on without producing grades).
 """
 
 from __future__ import annotations
@@ -57,12 +60,18 @@ from pathlib import Path
 import nbformat
 
 from coursetools import sandbox
-from coursetools.grading import cell_errors, nbgrader, nbgrader_env
+from coursetools.nbgrader_io import (
+    ROOT,
+    cell_errors,
+    flatten,
+    nbgrader,
+    nbgrader_env,
+    read_submission,
+    split_hidden,
+    sqlite_url,
+)
 from coursetools.workers import GradingPool, Job, Result
 
-ROOT = Path(__file__).resolve().parents[1]
-COURSE_ID = "optml"
-HIDDEN = ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -171,7 +180,8 @@ class StudentResult:
     max_score: float | None = None
     seconds: float | None = None
     notes: list[str] = field(default_factory=list)
-    cells: dict[str, float] = field(default_factory=dict)
+    cells: dict[str, float] = field(default_factory=dict)  # autograded and graded by hand
+    pending: dict[str, float] = field(default_factory=dict)  # awaits manual grading: points
 
 
 def _timestamp(folder: Path) -> str | None:
@@ -190,25 +200,21 @@ def _up_to_date(course: Course, hw: str, student: str, names: list[str]) -> bool
     return _timestamp(sub) == _timestamp(auto)
 
 
-def read_scores(course: Course, hw: str, student: str) -> tuple[dict[str, float], float] | None:
-    """({grade_id: score}, max score) of a student's autograded submission, or None."""
-    from nbgrader.api import Gradebook, MissingEntry
-
+def read_scores(
+    course: Course, hw: str, student: str
+) -> tuple[dict[str, float], float, dict[str, float]] | None:
+    """({grade_id: score}, max score, {grade_id: points awaiting manual grading}) of a
+    student's autograded submission (from the course's SQLite gradebook), or None."""
     db = course.root / "gradebook.db"
     if not db.is_file():
         return None
-    cells: dict[str, float] = {}
-    max_score = 0.0
-    with Gradebook(f"sqlite:///{db}", course_id=COURSE_ID) as gb:
-        try:
-            sub = gb.find_submission(hw, student)
-        except MissingEntry:
-            return None
-        for snb in sub.notebooks:
-            for grade in snb.grades:
-                cells[grade.name] = float(grade.score)
-                max_score += float(grade.max_score)
-    return cells, max_score
+    grades = read_submission(sqlite_url(course.root), hw, student)
+    if grades is None:
+        return None
+    cells = flatten(grades)
+    return ({g: c.score for g, c in cells.items() if c.score is not None},
+            sum(c.max_score for c in cells.values()),
+            {g: c.max_score for g, c in cells.items() if c.pending})
 
 
 def grade(
@@ -289,7 +295,8 @@ def grade(
                                  + (f" ({errors[0]})" if errors else ""))
         scores = read_scores(course, hw, student)
         if run is not None and run.ok:
-            scores = run.cells, run.max_score
+            scores = ({g: v for g, v in {**run.cells, **run.manual_cells}.items()
+                       if v is not None}, run.max_score, run.pending)
         if scores is None or not all(
             (course.root / "autograded" / student / hw / f"{n}.ipynb").is_file() for n in names
         ):
@@ -297,8 +304,11 @@ def grade(
                 res.status = "failed"
                 res.notes.append("no grades recorded")
         else:
-            res.cells, res.max_score = scores
+            res.cells, res.max_score, res.pending = scores
             res.score = sum(res.cells.values())
+            if res.pending:
+                res.notes.append("to grade by hand: " + ", ".join(
+                    f"{g} ({p:g} points)" for g, p in sorted(res.pending.items())))
             for n in names:
                 errs = cell_errors(course.root / "autograded" / student / hw / f"{n}.ipynb")
                 for gid, err in errs.items():
@@ -318,6 +328,14 @@ def format_summary(hw: str, results: list[StudentResult], problems: list[str]) -
     counts = {s: sum(r.status == s for r in results) for s in
               ("graded", "unchanged", "skipped", "failed")}
     lines.append(", ".join(f"{n} {s}" for s, n in counts.items()))
+    by_hand = [r for r in results if r.pending]
+    if by_hand:
+        total = sum(sum(r.pending.values()) for r in by_hand)
+        lines.append(f"MANUAL GRADING NEEDED ({len(by_hand)} students, {total:g} points; "
+                     "formgrader: Manage Submissions):")
+        lines += [f"  {r.student}: " + ", ".join(f"{g} ({p:g} points)"
+                                               for g, p in sorted(r.pending.items()))
+                  for r in by_hand]
     skipped = [r for r in results if r.status in ("skipped", "failed")]
     if skipped:
         lines.append("NOT GRADED (fix and run again with --student ID):")
@@ -336,15 +354,9 @@ def hidden_lines(course: Course, hw: str) -> set[str]:
     for path in sorted((course.root / "source" / hw).glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
-            inside = False
-            for line in cell.source.splitlines():
-                text = line.strip()
-                if HIDDEN[0] in text:
-                    inside = True
-                elif HIDDEN[1] in text:
-                    inside = False
-                elif text:
-                    (hidden if inside else visible).add(text)
+            shown, secret = split_hidden(cell.source)
+            visible.update(ln.strip() for ln in shown if ln.strip())
+            hidden.update(ln.strip() for ln in secret if ln.strip())
     for path in sorted((course.root / "release" / hw).glob("*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
             visible.update(ln.strip() for ln in cell.source.splitlines())

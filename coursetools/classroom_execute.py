@@ -103,6 +103,30 @@ def _meta(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
+def no_output_grades(cell, log=None) -> int:
+    """Turn the ``execute_result`` outputs of a test cell into ``display_data``; return how many.
+
+    nbgrader scores a test cell from the *first* ``execute_result`` it finds, read as a number
+    (numeric-output partial credit, :func:`nbgrader.utils.get_partial_grade`), before it looks
+    for an error output after it. Code called by the test can emit one (``sys.displayhook(10)``
+    from a student's function), which would set the cell's score whatever the tests found. This
+    course does not use numeric-output partial credit (split test cells give partial credit),
+    so a test cell's value is only shown: the same data as ``display_data``, which nbgrader
+    never scores.
+    """
+    changed = 0
+    for i, out in enumerate(cell.get("outputs", [])):
+        if out.get("output_type") == "execute_result":
+            cell.outputs[i] = NotebookNode(output_type="display_data",
+                                           data=out.get("data", {}),
+                                           metadata=out.get("metadata", {}))
+            changed += 1
+    if changed and log is not None:
+        log.warning("%s: %d execute_result output(s) shown as display_data (numeric-output "
+                    "partial credit is not used)", _meta(cell).get("grade_id"), changed)
+    return changed
+
+
 class ResilientExecute(Execute):
     """Execute every cell; restore the kernel before graded cells and check they ran to the end.
 
@@ -179,7 +203,10 @@ class ResilientExecute(Execute):
     def preprocess_cell(self, cell, resources, index):
         try:
             if not self.restore_state or cell.cell_type != "code" or not cell.source.strip():
-                return super().preprocess_cell(cell, resources, index)
+                result = super().preprocess_cell(cell, resources, index)
+                if _meta(cell).get("grade") and not _meta(cell).get("solution"):
+                    no_output_grades(cell, self.log)
+                return result
             self._ensure_session()
             meta = _meta(cell)
             if meta.get("grade") and not meta.get("solution"):
@@ -244,6 +271,7 @@ class ResilientExecute(Execute):
         return result
 
     def _check_completion(self, cell, token: str, gid: str, changed: list) -> None:
+        no_output_grades(cell, self.log)
         count = 0
         kept = []
         for out in cell.outputs:

@@ -3,7 +3,8 @@
 Commands (the Makefile targets ``release-all``, ``selfgrade`` and ``grading-report`` call them)::
 
     python -m coursetools.grading release      # regenerate release/ for every assignment
-    python -m coursetools.grading selfgrade    # autograde each source solution; expect 100
+    python -m coursetools.grading selfgrade    # autograde each source solution: every autograded
+                                               # point; says what awaits manual grading
     python -m coursetools.grading report       # assignment x submission: expected vs actual
 
 ``report`` builds, for every assignment in ``source/``, one temporary nbgrader course holding
@@ -18,6 +19,12 @@ the infinite-loop cheat) gets them for itself, and one bad submission never stop
 Two assignments run in parallel (``--jobs``). The exit code is non-zero if any graded cell
 scores other than its declared expectation.
 
+Manually graded cells (``grade: true, solution: true``, or markdown task cells; see
+:mod:`coursetools.nbgrader_io`) are not in the specs' expectations: the table lists, per
+submission, the points that await a person, and a submission fails the check only if
+autograding gave such a cell points (the source solution's answers must await grading, the
+release's unanswered ones score 0).
+
 Per-cell scores are read from the gradebook with :class:`nbgrader.api.Gradebook`; the seconds
 per submission are the worker's wall time for that student (sanitize, execute, save grades).
 """
@@ -26,10 +33,7 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,101 +46,28 @@ import nbformat
 from coursetools import sandbox
 from coursetools.grading_specs import (
     KINDS,
-    ROOT,
     SPEC_DIR,
     Submission,
     assignments,
     build_submission,
     load_spec,
 )
+from coursetools.nbgrader_io import (  # noqa: F401  (re-exported for the tests and benchmarks)
+    COURSE_ID,
+    ROOT,
+    Run,
+    bin_dir,
+    cell_errors,
+    graded_points,
+    nbgrader,
+    nbgrader_env,
+    read_submission,
+    sqlite_url,
+)
 from coursetools.workers import GradingPool, Job, default_workers
 
-COURSE_ID = "optml"
-_SANITIZING = re.compile(r"Sanitizing .*[/\\]submitted[/\\]([^/\\]+)[/\\]")
-
-
 # ---------------------------------------------------------------------------------------------
-# running nbgrader
-
-
-def bin_dir() -> Path:
-    """The virtualenv ``bin`` with ``nbgrader`` and ``alembic`` (this interpreter's, or .venv)."""
-    here = Path(sys.executable).parent
-    return here if (here / "nbgrader").exists() else ROOT / ".venv" / "bin"
-
-
-#: the instructor's course settings (nbgrader_config.py reads them): kept for a real class
-COURSE_SETTINGS = ("OPTML_GRADEBOOK", "OPTML_CELL_TIMEOUT")
-
-
-def nbgrader_env(course_settings: bool = False) -> dict[str, str]:
-    """Environment for nbgrader: venv first on PATH, no inherited notebook switches.
-
-    Parameters
-    ----------
-    course_settings : bool
-        Keep the instructor's :data:`COURSE_SETTINGS` (a PostgreSQL gradebook in
-        ``OPTML_GRADEBOOK``, a cell timeout): the classroom commands grade a real class with
-        them. The grading pipeline of the test suite drops them, so that its temporary courses
-        never write into an instructor's gradebook.
-    """
-    env = dict(os.environ)
-    env["PATH"] = f"{bin_dir()}{os.pathsep}{env.get('PATH', '')}"
-    dropped = ("NBGRADER_EXECUTION", "OPTML_STATIC")
-    if not course_settings:
-        dropped += COURSE_SETTINGS
-    for name in dropped:
-        env.pop(name, None)
-    env.setdefault("JUPYTER_PLATFORM_DIRS", "1")
-    return env
-
-
-@dataclass
-class Run:
-    """One nbgrader invocation: arguments, exit code, log, wall time, seconds per student."""
-
-    args: list[str]
-    returncode: int
-    log: str
-    seconds: float
-    per_student: dict[str, float] = field(default_factory=dict)
-
-
-def nbgrader(
-    args: list[str], cwd: Path, timeout: float = 1800, env: dict[str, str] | None = None
-) -> Run:
-    """Run ``nbgrader *args`` in ``cwd``; stream its log to time each student it processes.
-
-    ``env`` defaults to :func:`nbgrader_env` (the pipeline's, without course settings).
-    """
-    start = time.monotonic()
-    proc = subprocess.Popen(
-        [str(bin_dir() / "nbgrader"), *args],
-        cwd=cwd,
-        env=nbgrader_env() if env is None else env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines, marks = [], []
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        lines.append(line)
-        match = _SANITIZING.search(line)
-        if match:
-            marks.append((match.group(1), time.monotonic()))
-        if time.monotonic() - start > timeout:
-            proc.kill()
-            lines.append(f"coursetools.grading: killed after {timeout} s\n")
-            break
-    returncode = proc.wait()
-    end = time.monotonic()
-    per_student = {}
-    for i, (student, t) in enumerate(marks):
-        t_next = marks[i + 1][1] if i + 1 < len(marks) else end
-        t_prev = start if i == 0 else t
-        per_student[student] = per_student.get(student, 0.0) + (t_next - t_prev)
-    return Run(list(args), returncode, "".join(lines), end - start, per_student)
+# courses
 
 
 def make_course(course: Path, names: list[str], root: Path = ROOT) -> list[Run]:
@@ -144,6 +75,9 @@ def make_course(course: Path, names: list[str], root: Path = ROOT) -> list[Run]:
     generated into ``course/release`` (which also registers them in the course's gradebook)."""
     course.mkdir(parents=True, exist_ok=True)
     shutil.copy(root / "nbgrader_config.py", course / "nbgrader_config.py")
+    exceptions = root / "policy_exceptions.toml"  # flags the instructor lifted, if any
+    if exceptions.is_file():
+        shutil.copy(exceptions, course / exceptions.name)
     ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.pyc")
     runs = []
     for name in names:
@@ -174,16 +108,23 @@ def generate_release(dest: Path, names: list[str] | None = None, root: Path = RO
 
 @dataclass
 class SubmissionResult:
-    """Expected and actual per-cell points of one submission."""
+    """Expected and actual per-cell points of one submission.
+
+    ``expected`` and ``actual`` cover the autograded test cells only; the manually graded
+    cells are in ``manual_max`` (their points) and ``manual`` (their score after autograding:
+    ``None`` while a person still has to grade the answer, 0 for an answer left as released).
+    """
 
     assignment: str
     submission: Submission
-    max_scores: dict[str, float]
+    max_scores: dict[str, float]  # autograded test cells
     expected: dict[str, float]
     actual: dict[str, float] | None  # None: nbgrader produced no grades for it
     seconds: float
     notes: list[str] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)  # grade_id -> "Error: message"
+    manual_max: dict[str, float] = field(default_factory=dict)
+    manual: dict[str, float | None] = field(default_factory=dict)
 
     @property
     def expected_total(self) -> float:
@@ -191,11 +132,33 @@ class SubmissionResult:
 
     @property
     def actual_total(self) -> float | None:
+        """Autograded points (manually graded cells not included)."""
         return None if self.actual is None else sum(self.actual.values())
+
+    @property
+    def pending(self) -> dict[str, float]:
+        """``{grade_id: points}`` of the manually graded cells that await a person."""
+        return {g: self.manual_max[g] for g, s in self.manual.items() if s is None}
+
+    def _manual_mismatches(self) -> list[str]:
+        if set(self.manual) != set(self.manual_max):
+            return [f"manual cells {sorted(self.manual_max)} not all in the gradebook "
+                    f"({sorted(self.manual)})"]
+        out = []
+        for gid, score in sorted(self.manual.items()):
+            if self.submission.kind == "solution" and score is not None:
+                out.append(f"{gid}: the model answer should await manual grading, got {score}")
+            elif self.submission.kind == "release" and score != 0:
+                out.append(f"{gid}: an unanswered manual cell should score 0, got {score}")
+            elif score not in (None, 0):
+                out.append(f"{gid}: autograding gave a manual cell {score} points")
+        return out
 
     @property
     def ok(self) -> bool:
         if self.actual is None or set(self.actual) != set(self.expected):
+            return False
+        if self._manual_mismatches():
             return False
         return all(abs(self.actual[k] - self.expected[k]) < 1e-9 for k in self.expected)
 
@@ -208,7 +171,7 @@ class SubmissionResult:
             if exp is None or act is None or abs(exp - act) > 1e-9:
                 why = f" ({self.errors[gid]})" if gid in self.errors else ""
                 out.append(f"{gid}: expected {exp}, got {act}{why}")
-        return out
+        return out + self._manual_mismatches()
 
 
 @dataclass
@@ -228,46 +191,26 @@ class AssignmentResult:
 
 
 def max_scores_of(nb: nbformat.NotebookNode) -> dict[str, float]:
-    """grade_id -> points for every graded cell of an nbgrader notebook."""
-    out = {}
-    for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("grade"):
-            out[meta["grade_id"]] = float(meta["points"])
-    return out
+    """grade_id -> points for every graded cell of an nbgrader notebook (manual ones too)."""
+    return graded_points(nb)
 
 
-def read_grades(course: Path, name: str, students: list[str]) -> dict[str, dict[str, float] | None]:
-    """student -> {grade_id: score} from the course gradebook (None if not graded)."""
-    from nbgrader.api import Gradebook, MissingEntry
+def read_grades(
+    course: Path, name: str, students: list[str], manual: bool = False
+) -> dict[str, dict[str, float | None] | None]:
+    """student -> {grade_id: score} from the course gradebook (None if not graded).
 
-    out: dict[str, dict[str, float] | None] = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id=COURSE_ID) as gb:
-        for student in students:
-            try:
-                snb = gb.find_submission_notebook(name, name, student)
-            except MissingEntry:
-                out[student] = None
-                continue
-            if not (course / "autograded" / student / name / f"{name}.ipynb").is_file():
-                out[student] = None
-                continue
-            out[student] = {g.name: float(g.score) for g in snb.grades}
-    return out
-
-
-def cell_errors(notebook: Path) -> dict[str, str]:
-    """grade_id -> first line of the error each graded cell of an autograded notebook raised."""
-    if not notebook.is_file():
-        return {}
-    nb = nbformat.read(notebook, as_version=4)
-    out = {}
-    for cell in nb.cells:
-        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        for output in cell.get("outputs", []):
-            if gid and output.get("output_type") == "error":
-                message = (output.get("evalue") or "").strip().splitlines()
-                out[gid] = f"{output.get('ename')}: {message[0][:160] if message else ''}"
+    ``manual=False``: the autograded test cells; ``manual=True``: the manually graded cells,
+    whose score is ``None`` while they await grading.
+    """
+    out: dict[str, dict[str, float | None] | None] = {}
+    for student in students:
+        grades = read_submission(sqlite_url(course), name, student)
+        notebook = course / "autograded" / student / name / f"{name}.ipynb"
+        if grades is None or name not in grades or not notebook.is_file():
+            out[student] = None
+            continue
+        out[student] = {g: c.score for g, c in grades[name].items() if c.manual == manual}
     return out
 
 
@@ -279,18 +222,22 @@ def grade_assignment(
     root: Path = ROOT,
     feedback: bool = True,
     n_workers: int | None = None,
+    only: list[str] | None = None,
 ) -> AssignmentResult:
     """Autograde every declared submission of ``name`` in a fresh course under ``workdir``.
 
     The submissions are graded by ``n_workers`` grading workers (default: one per core).
+    ``only``: grade just the submissions with these ids (of the selected ``kinds``).
     """
     start = time.monotonic()
-    subs = [s for s in load_spec(name, spec_dir) if s.kind in kinds]
+    subs = [s for s in load_spec(name, spec_dir, root)
+            if s.kind in kinds and (only is None or s.id in only)]
     course = workdir / name
     runs = make_course(course, [name], root)
     release_nb = nbformat.read(course / "release" / name / f"{name}.ipynb", as_version=4)
     source_nb = nbformat.read(root / "source" / name / f"{name}.ipynb", as_version=4)
-    max_scores = max_scores_of(source_nb)
+    max_scores = graded_points(source_nb, manual=False)
+    manual_max = graded_points(source_nb, manual=True)
     for sub in subs:
         target = course / "submitted" / sub.id / name / f"{name}.ipynb"
         target.parent.mkdir(parents=True)
@@ -316,7 +263,9 @@ def grade_assignment(
     failed = any(not r.ok for r in graded)
     runs.append(Run(["autograde", name, "--force"], int(failed), "".join(log),
                     time.monotonic() - t0, per_student=seconds))
-    grades = read_grades(course, name, [s.id for s in subs])
+    ids = [s.id for s in subs]
+    grades = read_grades(course, name, ids)
+    manual = read_grades(course, name, ids, manual=True)
 
     fb: dict[str, Path | None] = {}
     exported: dict[str, float] = {}
@@ -338,11 +287,13 @@ def grade_assignment(
             assignment=name,
             submission=sub,
             max_scores=max_scores,
-            expected=sub.expected_scores(max_scores),
+            expected=sub.expected_scores(max_scores, manual=manual_max),
             actual=grades[sub.id],
             seconds=seconds.get(sub.id, float("nan")),
             notes=notes[sub.id],
             errors=cell_errors(course / "autograded" / sub.id / name / f"{name}.ipynb"),
+            manual_max=manual_max,
+            manual=manual[sub.id] or {},
         )
         for sub in subs
     }
@@ -374,25 +325,6 @@ def grade_all(
         return {n: f.result() for n, f in futures.items()}
 
 
-_SESSION: dict[tuple[str, ...], dict[str, AssignmentResult]] = {}
-
-
-def grade_all_cached(names: list[str], workdir: Path, jobs: int = 2) -> dict[str, AssignmentResult]:
-    """:func:`grade_all` once per process (a pytest session) for a given list of assignments."""
-    key = tuple(names)
-    if key not in _SESSION:
-        _SESSION[key] = grade_all(names, workdir, jobs=jobs)
-    return _SESSION[key]
-
-
-def cached_release(name: str) -> Path | None:
-    """``release/<name>`` generated by a cached :func:`grade_all` run in this process, if any."""
-    for results in _SESSION.values():
-        if name in results:
-            return results[name].course / "release" / name
-    return None
-
-
 # ---------------------------------------------------------------------------------------------
 # reporting
 
@@ -409,6 +341,8 @@ def format_table(results: dict[str, AssignmentResult]) -> str:
         for r in order:
             actual = "-" if r.actual_total is None else f"{r.actual_total:g}"
             status = "ok" if r.ok else "MISMATCH " + "; ".join(r.mismatches())
+            if r.pending:
+                status += f"  [{manual_text(r.pending)} await manual grading]"
             if r.notes:
                 status += "  (" + "; ".join(r.notes) + ")"
             lines.append(
@@ -421,6 +355,37 @@ def format_table(results: dict[str, AssignmentResult]) -> str:
             f"{name:<22} {len(res.results)} submissions, {res.seconds:.1f} s in total "
             f"(mean autograde {mean:.1f} s per submission)"
         )
+        first = next(iter(res.results.values()), None)
+        if first is not None:
+            auto, manual = sum(first.max_scores.values()), sum(first.manual_max.values())
+            lines.append(
+                f"{name:<22} {auto:g} autograded points, {manual:g} graded by hand"
+                + (f" ({manual_text(first.manual_max)})" if manual else "")
+            )
+    return "\n".join(lines)
+
+
+def manual_text(cells: dict[str, float]) -> str:
+    """``"10 points in 1 cell: analysis"`` for ``{grade_id: points}`` of manual cells."""
+    n = len(cells)
+    return (f"{sum(cells.values()):g} points in {n} cell{'s' if n != 1 else ''}: "
+            + ", ".join(sorted(cells)))
+
+
+def selfgrade_summary(results: dict[str, AssignmentResult]) -> str:
+    """One line per assignment: what the source solution scored, what awaits a person."""
+    lines = []
+    for name, res in results.items():
+        sol = res.results.get("solution")
+        if sol is None:
+            continue
+        auto = sum(sol.max_scores.values())
+        got = "-" if sol.actual_total is None else f"{sol.actual_total:g}"
+        line = f"{name}: the solution scores {got} of {auto:g} autograded points"
+        if sol.manual_max:
+            line += (f"; {sum(sol.pending.values()):g} of {sum(sol.manual_max.values()):g} "
+                     f"points await manual grading ({manual_text(sol.manual_max)})")
+        lines.append(line + ("" if sol.ok else "  MISMATCH"))
     return "\n".join(lines)
 
 
@@ -444,6 +409,8 @@ def _main(argv: list[str] | None = None) -> int:
             names, workdir, kinds=kinds, jobs=args.jobs, feedback=args.command == "report"
         )
         print(format_table(results))
+        if args.command == "selfgrade":
+            print("\n" + selfgrade_summary(results))
         bad = [r for res in results.values() for r in res.results.values() if not r.ok]
         print(f"\ntotal pipeline time {time.monotonic() - start:.1f} s with {args.jobs} workers")
         for res in results.values():

@@ -31,7 +31,17 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[1]
+from coursetools.nbgrader_io import (  # noqa: F401  (SOLUTION_DELIMITERS: used by the tests)
+    ROOT,
+    SOLUTION_DELIMITERS,
+    is_autograded_test,
+    is_manual,
+    strip_solution,
+)
+from coursetools.nbgrader_io import (
+    grade_id as _grade_id,
+)
+
 SPEC_DIR = ROOT / "tests" / "grading"
 KINDS = ("solution", "release", "mutant", "alternative", "cheat")
 _ALLOWED_KEYS = {
@@ -47,7 +57,6 @@ _ALLOWED_KEYS = {
     "timeout",
     "requires",
 }
-SOLUTION_DELIMITERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 #: The sentence every Rules paragraph ends with (nbgrader would give 0 to a test cell with any
 #: stderr output; the tests run student code inside ``optml_grading.checks.quiet``).
@@ -100,10 +109,22 @@ class Submission:
     timeout: int | None = None
     requires: tuple = ()
 
-    def expected_scores(self, max_scores: dict[str, float]) -> dict[str, float]:
-        """grade_id -> expected points, given grade_id -> max points of the assignment."""
-        unknown = set(self.lose or []) | set(self.keep or [])
-        unknown -= set(max_scores)
+    def expected_scores(
+        self, max_scores: dict[str, float], manual: dict[str, float] | None = None
+    ) -> dict[str, float]:
+        """grade_id -> expected points, given grade_id -> max points of the autograded cells.
+
+        ``manual``: the manually graded cells (``grade_id -> points``); a spec cannot expect
+        scores of them (a person grades them), so naming one in ``lose``/``keep`` is an error.
+        """
+        named = set(self.lose or []) | set(self.keep or [])
+        by_hand = sorted(named & set(manual or {}))
+        if by_hand:
+            raise ValueError(
+                f"submission {self.id!r} names manually graded cells {by_hand} in lose/keep; "
+                "specs cover autograded cells only (a person grades the others)"
+            )
+        unknown = named - set(max_scores)
         if unknown:
             raise ValueError(
                 f"submission {self.id!r} names graded cells {sorted(unknown)} that the notebook "
@@ -171,20 +192,26 @@ def load_spec(assignment: str, spec_dir: Path = SPEC_DIR, root: Path = ROOT) -> 
     return subs
 
 
-def strip_solution(source: str) -> str:
-    """A source solution cell as a student would write it: delimiter lines removed."""
-    lines = [ln for ln in source.splitlines() if ln.strip() not in SOLUTION_DELIMITERS]
-    return "\n".join(lines)
-
-
-def _grade_id(cell) -> str | None:
-    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-
-
 def build_submission(
-    sub: Submission, release_nb: nbformat.NotebookNode, source_nb: nbformat.NotebookNode
+    sub: Submission,
+    release_nb: nbformat.NotebookNode,
+    source_nb: nbformat.NotebookNode,
+    base: str = "solution",
 ) -> nbformat.NotebookNode:
-    """The notebook a student with submission ``sub`` hands in (built from the release copy)."""
+    """The notebook a student with submission ``sub`` hands in (built from the release copy).
+
+    Parameters
+    ----------
+    sub : Submission
+        What the student changed (``replace``, ``edit``, ``delete``, ``insert_after``).
+    release_nb, source_nb : nbformat.NotebookNode
+        The release notebook (the starting point) and the source notebook (its solutions).
+    base : {"solution", "release"}
+        What every solution cell that ``sub`` does not replace holds: the source solution
+        (the specs' convention) or the release stub (a student who answered only some cells).
+    """
+    if base not in ("solution", "release"):
+        raise ValueError(f"base must be 'solution' or 'release', got {base!r}")
     nb = copy.deepcopy(release_nb)
     if sub.kind == "release":
         return nb
@@ -202,8 +229,10 @@ def build_submission(
             raise ValueError(f"submission {sub.id!r}: {gid!r} is not a solution cell")
     for cell in nb.cells:
         gid = _grade_id(cell)
-        if gid in solutions:
-            cell.source = sub.replace.get(gid, solutions[gid])
+        if gid in sub.replace:
+            cell.source = sub.replace[gid]
+        elif gid in solutions and base == "solution":
+            cell.source = solutions[gid]
         if gid in sub.edit:
             cell.source = sub.edit[gid]
     new_cells = []
@@ -328,18 +357,24 @@ def common_cheats(assignment: str, source_nb, root: Path = ROOT) -> list[Submiss
     list of Submission
         Ids ``cheat_common_*``, kind ``"cheat"``.
     """
-    solutions, graded, owner = [], [], {}
+    answers, graded, owner = [], [], {}
     for cell in source_nb.cells:
         meta = cell.get("metadata", {}).get("nbgrader", {})
+        if is_manual(cell):  # graded by a person: no cheat can be expected to change it
+            continue
         if meta.get("solution") and cell.cell_type == "code":
-            solutions.append(meta["grade_id"])
-        elif meta.get("grade") and cell.cell_type == "code":
+            answers.append(meta["grade_id"])
+        elif is_autograded_test(cell):
             graded.append(meta["grade_id"])
-            if solutions:
-                owner[meta["grade_id"]] = solutions[-1]
-    if not solutions or not graded:
+            if answers:
+                owner[meta["grade_id"]] = answers[-1]
+    solutions = answers
+    # the last answer cell that a test cell checks (an experiment cell feeding a written
+    # answer has no test of its own)
+    checked = [a for a in answers if a in owner.values()]
+    if not checked or not graded:
         return []
-    first, last = solutions[0], solutions[-1]
+    first, last = solutions[0], checked[-1]
     cells_of_last = [g for g in graded if owner.get(g) == last]
     all_stubs = {name: _stub(name) for name in solutions}
     have = mechanisms_present(root)

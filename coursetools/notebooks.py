@@ -21,8 +21,8 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbclient.output_widget import OutputWidget
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
+from coursetools.nbgrader_io import ROOT  # noqa: F401  (re-exported: coursetools.build)
+
 # Cell ``metadata.slideshow.slide_type`` values allowed in lectures. A cell without one continues
 # the current slide (nbconvert and jupyterlab-slideshow agree on that); the literal "-" means the
 # same to nbconvert, but jupyterlab-slideshow drops such cells from the live deck, so it is refused.

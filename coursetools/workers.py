@@ -112,7 +112,10 @@ class Result:
     ok : bool
         nbgrader graded the submission (its grades are in the gradebook).
     scores, max_scores : dict
-        ``{notebook: {grade_id: points}}`` read back from the gradebook after grading.
+        ``{notebook: {grade_id: points}}`` read back from the gradebook after grading; a
+        manually graded cell that awaits a person has the score ``None``.
+    manual : dict
+        ``{notebook: [grade_id, ...]}``: the manually graded cells (answers a person grades).
     seconds : float
         Wall time of the submission in the worker (of the last attempt).
     log : str
@@ -127,8 +130,9 @@ class Result:
 
     job: Job
     ok: bool
-    scores: dict[str, dict[str, float]] = field(default_factory=dict)
+    scores: dict[str, dict[str, float | None]] = field(default_factory=dict)
     max_scores: dict[str, dict[str, float]] = field(default_factory=dict)
+    manual: dict[str, list[str]] = field(default_factory=dict)
     seconds: float = float("nan")
     log: str = ""
     error: str | None = None
@@ -140,14 +144,34 @@ class Result:
     def student(self) -> str:
         return self.job.student
 
+    def _is_manual(self, notebook: str, gid: str) -> bool:
+        return gid in self.manual.get(notebook, ())
+
     @property
     def cells(self) -> dict[str, float]:
-        """``{grade_id: points}`` over all notebooks (grade ids are unique in an assignment)."""
-        return {g: s for nb in self.scores.values() for g, s in nb.items()}
+        """``{grade_id: points}`` of the autograded cells over all notebooks (grade ids are
+        unique in an assignment)."""
+        return {g: s for nb, cells in self.scores.items() for g, s in cells.items()
+                if not self._is_manual(nb, g)}
+
+    @property
+    def manual_cells(self) -> dict[str, float | None]:
+        """``{grade_id: points or None}`` of the manually graded cells (None: not graded yet)."""
+        return {g: s for nb, cells in self.scores.items() for g, s in cells.items()
+                if self._is_manual(nb, g)}
+
+    @property
+    def pending(self) -> dict[str, float]:
+        """``{grade_id: max points}`` of the manually graded cells that await a person."""
+        return {g: self.max_scores[nb][g] for nb, cells in self.scores.items()
+                for g, s in cells.items() if s is None}
 
     @property
     def score(self) -> float | None:
-        return sum(self.cells.values()) if self.ok else None
+        """Points so far (autograded plus any manual grades already given)."""
+        if not self.ok:
+            return None
+        return sum(s for cells in self.scores.values() for s in cells.values() if s is not None)
 
     @property
     def max_score(self) -> float | None:
@@ -231,23 +255,27 @@ class _Grader:
         reply["log"] = buffer.getvalue()
         if reply["ok"]:
             try:
-                reply["scores"], reply["max_scores"] = self.read_scores(app, assignment, student)
+                reply.update(self.read_scores(app, assignment, student))
             except Exception as exc:
                 reply.update(ok=False, error=f"grades not readable: {type(exc).__name__}: {exc}")
         return reply
 
     @staticmethod
-    def read_scores(app, assignment: str, student: str):
-        from nbgrader.api import Gradebook
+    def read_scores(app, assignment: str, student: str) -> dict:
+        """``scores``, ``max_scores`` and ``manual`` of a submission, from the gradebook."""
+        from coursetools.nbgrader_io import read_submission
 
-        scores: dict[str, dict[str, float]] = {}
-        maxima: dict[str, dict[str, float]] = {}
-        with Gradebook(app.coursedir.db_url, app.coursedir.course_id) as gb:
-            submission = gb.find_submission(assignment, student)
-            for snb in submission.notebooks:
-                scores[snb.name] = {g.name: float(g.score) for g in snb.grades}
-                maxima[snb.name] = {g.name: float(g.max_score) for g in snb.grades}
-        return scores, maxima
+        grades = read_submission(app.coursedir.db_url, assignment, student,
+                                 app.coursedir.course_id)
+        if grades is None:
+            raise LookupError(f"no submission of {assignment} by {student} in the gradebook")
+        return {
+            "scores": {nb: {g: c.score for g, c in cells.items()} for nb, cells in grades.items()},
+            "max_scores": {nb: {g: c.max_score for g, c in cells.items()}
+                           for nb, cells in grades.items()},
+            "manual": {nb: sorted(g for g, c in cells.items() if c.manual)
+                       for nb, cells in grades.items()},
+        }
 
 
 def serve(root: Path, base_args: Sequence[str]) -> int:
@@ -401,7 +429,7 @@ class GradingPool:
         ``nbgrader autograde`` (e.g. ``["--Execute.timeout=30"]``).
     env : dict, optional
         Environment of the workers (and so of nbgrader and, through it, of the kernels).
-        Default: :func:`coursetools.grading.nbgrader_env`, the environment of the
+        Default: :func:`coursetools.nbgrader_io.nbgrader_env`, the environment of the
         ``nbgrader`` commands.
     deadline : float
         Seconds a worker may spend on one submission before it is killed and replaced.
@@ -429,7 +457,7 @@ class GradingPool:
         self.workers = workers or default_workers()
         self.args = list(args)
         if env is None:
-            from coursetools.grading import nbgrader_env
+            from coursetools.nbgrader_io import nbgrader_env
 
             env = nbgrader_env()
         self.env = dict(env)
@@ -520,7 +548,8 @@ class GradingPool:
                 continue
             return Result(
                 job, ok=reply["ok"], scores=reply.get("scores", {}),
-                max_scores=reply.get("max_scores", {}), seconds=reply["seconds"],
+                max_scores=reply.get("max_scores", {}), manual=reply.get("manual", {}),
+                seconds=reply["seconds"],
                 log=reply.get("log", ""), error=reply.get("error"), notes=notes,
                 attempts=attempts, worker_pid=worker.proc.pid,
             )

@@ -1,4 +1,6 @@
-"""Shared fixtures: the lectures are executed once per test session and reused by several tests."""
+"""Shared fixtures, built once per test session and reused by several test modules: the lectures
+executed (``executed``) and every assignment autograded by the grading pipeline (``grading_run``,
+read by tests/test_grading.py and, for the release folders it generated, tests/test_release.py)."""
 
 from __future__ import annotations
 
@@ -56,3 +58,18 @@ def executed(request):
         (path.stem, ("static" if static else "live") + (f"#{run}" if run > 1 else "")): res
         for (path, static, run), res in zip(jobs, results, strict=True)
     }
+
+
+def uses_fixture(session, name: str) -> bool:
+    """Whether any collected test of this session requests the fixture ``name``."""
+    return any(name in getattr(item, "fixturenames", ()) for item in session.items)
+
+
+@pytest.fixture(scope="session")
+def grading_run(tmp_path_factory):
+    """{assignment: coursetools.grading.AssignmentResult}: every assignment of
+    ``coursetools.grading_specs.assignments()`` autograded once per session."""
+    from coursetools import grading
+    from coursetools.grading_specs import assignments
+
+    return grading.grade_all(assignments(), tmp_path_factory.mktemp("grading"), jobs=2)

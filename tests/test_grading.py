@@ -14,7 +14,6 @@ import builtins
 import html as html_mod
 import json
 import re
-import time
 
 import nbformat
 import numpy as np
@@ -23,6 +22,7 @@ import pytest
 import helpers
 from coursetools import grading
 from coursetools.grading_specs import SPEC_DIR, assignments, build_submission, load_spec
+from coursetools.nbgrader_io import is_manual, split_hidden
 from optml_grading import integrity
 
 ASSIGNMENTS = assignments()
@@ -140,6 +140,12 @@ def test_assignment_layout_and_points(assignment):
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         assert meta.get("schema_version") in (None, 3)
+        if is_manual(cell):  # a manually graded answer: the student writes it, a person grades
+            assert meta.get("solution"), f"{meta['grade_id']}: a manual cell is an answer cell"
+            assert not meta.get("locked"), f"{meta['grade_id']}: the student must edit it"
+            assert "BEGIN HIDDEN TESTS" not in cell.source, f"{meta['grade_id']}: hidden tests"
+            assert float(meta.get("points", 0)) > 0, f"{meta['grade_id']}: no points"
+            continue
         if meta.get("grade"):
             assert meta["locked"], f"{meta['grade_id']} is graded but not locked"
             hidden = cell.source.split("### BEGIN HIDDEN TESTS", 1)
@@ -152,7 +158,7 @@ def test_assignment_layout_and_points(assignment):
                 f"{meta['grade_id']}: call student code inside `with quiet():` (warnings must "
                 "not cost points)"
             )
-        if meta.get("solution"):
+        if meta.get("solution") and cell.cell_type == "code":
             assert "### BEGIN SOLUTION" in cell.source
 
 
@@ -200,12 +206,10 @@ def test_submissions_are_built_from_the_release(assignment, tmp_path):
 
 
 @pytest.fixture(scope="session")
-def graded(tmp_path_factory):
-    """All assignments autograded once per session (2 in parallel); table saved to build/."""
-    start = time.monotonic()
-    results = grading.grade_all_cached(ASSIGNMENTS, tmp_path_factory.mktemp("grading"), jobs=2)
+def graded(grading_run):
+    """All assignments autograded once per session (tests/conftest.py); table saved to build/."""
+    results = grading_run
     table = grading.format_table(results)
-    table += f"\n\ntotal pipeline time {time.monotonic() - start:.1f} s with 2 workers"
     print("\n" + table)
     out = grading.ROOT / "build" / "grading-report.txt"
     out.parent.mkdir(exist_ok=True)
@@ -228,18 +232,23 @@ def test_per_cell_scores(graded, assignment, student):
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_solution_100_release_0(graded, assignment):
+    """The solution scores every autograded point, and its manually graded answers await a
+    person (the 100 points are both together); the release scores 0 with nothing to grade."""
     results = graded[assignment].results
-    assert results["solution"].actual_total == 100
-    assert results["release"].actual_total == 0
+    solution, release = results["solution"], results["release"]
+    assert solution.actual_total == sum(solution.max_scores.values())
+    assert solution.pending == solution.manual_max
+    assert solution.actual_total + sum(solution.pending.values()) == 100
+    assert release.actual_total == 0
+    assert release.pending == {}
 
 
 def _hidden_and_public_lines(source) -> tuple[set[str], set[str]]:
     hidden, public = set(), set()
-    pattern = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", flags=re.S)
     for cell in source.cells:
-        for block in pattern.findall(cell.source):
-            hidden |= {ln.strip() for ln in block.splitlines() if len(ln.strip()) > 20}
-        public |= {ln.strip() for ln in pattern.sub("", cell.source).splitlines()}
+        visible, secret = split_hidden(cell.source)
+        hidden |= {ln.strip() for ln in secret if len(ln.strip()) > 20}
+        public |= {ln.strip() for ln in visible}
     return hidden, public
 
 

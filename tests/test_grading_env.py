@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from coursetools import classroom
@@ -30,3 +31,20 @@ def test_course_run_passes_the_course_settings_to_nbgrader(monkeypatch, tmp_path
     classroom.Course(root=Path(tmp_path)).run("export")
     assert seen["args"] == ["export"]
     assert seen["env"]["OPTML_GRADEBOOK"] == "sqlite:////srv/optml/gradebook.db"
+
+
+def test_loading_nbgrader_config_changes_no_environment_variable(monkeypatch):
+    """nbgrader loads nbgrader_config.py into every process that grades (workers, the
+    formgrader): it reads OPTML_GRADEBOOK/OPTML_CELL_TIMEOUT but must not set anything."""
+    from traitlets.config import Config
+
+    from coursetools.nbgrader_io import ROOT
+
+    monkeypatch.setenv("OPTML_CELL_TIMEOUT", "7")
+    before = dict(os.environ)
+    config = Config()
+    code = compile((ROOT / "nbgrader_config.py").read_text(), "nbgrader_config.py", "exec")
+    exec(code, {"get_config": lambda: config, "__file__": str(ROOT / "nbgrader_config.py")})
+    assert dict(os.environ) == before
+    assert config.Execute.timeout == 7
+    assert config.CourseDirectory.course_id == "optml"

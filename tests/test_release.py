@@ -9,14 +9,20 @@ source notebook.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import uses_fixture
 
-from coursetools.grading import ROOT, cached_release, generate_release
+from coursetools.grading import ROOT, generate_release
 from coursetools.grading_specs import assignments, rules_paragraph
+from coursetools.nbgrader_io import (
+    HIDDEN_DELIMITERS,
+    SOLUTION_DELIMITERS,
+    is_manual,
+    split_regions,
+)
 
 ASSIGNMENTS = assignments()
 #: Notebook metadata that may legitimately differ between two generations.
@@ -40,15 +46,17 @@ def _files(folder: Path) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def regenerated(tmp_path_factory):
+def regenerated(request, tmp_path_factory):
     """assignment -> freshly generated release folder.
 
-    Reuses the folders nbgrader generated for the grading run of this pytest session
-    (tests/test_grading.py) when there is one; otherwise runs generate_assignment here.
+    Reuses the folders nbgrader generated for the grading run of this pytest session (the
+    ``grading_run`` fixture of tests/conftest.py) when the session runs it anyway (the
+    pipeline tests of tests/test_grading.py are collected); otherwise runs generate_assignment
+    here.
     """
-    cached = {name: cached_release(name) for name in ASSIGNMENTS}
-    if all(cached.values()):
-        return cached
+    if uses_fixture(request.session, "grading_run"):
+        run = request.getfixturevalue("grading_run")
+        return {name: run[name].course / "release" / name for name in ASSIGNMENTS}
     dest = tmp_path_factory.mktemp("release")
     generate_release(dest, ASSIGNMENTS)
     return {name: dest / name for name in ASSIGNMENTS}
@@ -75,16 +83,17 @@ def test_committed_release_is_what_nbgrader_generates(regenerated, assignment):
 
 
 def _secret_and_public_lines(source_nb) -> tuple[set[str], set[str]]:
-    """Lines inside solution/hidden-test regions, and lines outside them (stripped)."""
+    """Lines inside solution/hidden-test regions, and lines outside them (stripped); a
+    manually graded markdown answer (model answer and rubric, replaced whole on release) is
+    secret."""
     secret, public = set(), set()
-    pattern = re.compile(
-        r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(.*?)### END (SOLUTION|HIDDEN TESTS)", re.S
-    )
     for cell in source_nb.cells:
-        for match in pattern.finditer(cell.source):
-            secret |= {ln.strip() for ln in match.group(2).splitlines()}
-        outside = pattern.sub("", cell.source)
-        public |= {ln.strip() for ln in outside.splitlines()}
+        if is_manual(cell) and cell.cell_type == "markdown" and "BEGIN SOLUTION" not in cell.source:
+            secret |= {ln.strip() for ln in cell.source.splitlines()}
+            continue
+        outside, inside = split_regions(cell.source, (SOLUTION_DELIMITERS, HIDDEN_DELIMITERS))
+        secret |= {ln.strip() for ln in inside}
+        public |= {ln.strip() for ln in outside}
     return secret, public
 
 

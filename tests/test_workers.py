@@ -29,6 +29,7 @@ import pytest
 from coursetools import workers
 from coursetools.grading import make_course, nbgrader, nbgrader_env
 from coursetools.grading_specs import ROOT, Submission, build_submission, load_spec
+from coursetools.nbgrader_io import graded_points
 from coursetools.workers import GradingPool, Job, grade_submissions
 
 HW = "hw1_derivatives"
@@ -158,8 +159,7 @@ def test_workers_give_the_serial_grades(klass):
 @pytest.mark.slow
 def test_grades_are_the_declared_ones(klass):
     source = nbformat.read(ROOT / "source" / HW / f"{HW}.ipynb", as_version=4)
-    maxima = {c.metadata.nbgrader.grade_id: float(c.metadata.nbgrader.points)
-              for c in source.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+    maxima = graded_points(source, manual=False)  # the autograded cells
     for sub in klass["subs"]:
         res = klass["first"][sub.id]
         assert res.cells == sub.expected_scores(maxima), sub.id
@@ -294,14 +294,13 @@ def test_workers_grade_into_postgresql(postgres, tmp_path):
     env = {**nbgrader_env(), "OPTML_GRADEBOOK": postgres}
     results = grade_submissions(course, HW, [s.id for s in subs], workers=2, env=env)
     source = nbformat.read(ROOT / "source" / HW / f"{HW}.ipynb", as_version=4)
-    maxima = {c.metadata.nbgrader.grade_id: float(c.metadata.nbgrader.points)
-              for c in source.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+    maxima = graded_points(source, manual=False)  # the autograded cells
     with Gradebook(postgres, course_id="optml") as gb:
         for sub in subs:
             res = results[sub.id]
             assert res.ok, f"{sub.id}: {res.error}\n{res.log[-2000:]}"
             assert res.cells == sub.expected_scores(maxima), sub.id
-            stored = {g.name: float(g.score)
+            stored = {g.name: None if g.score is None else float(g.score)
                       for g in gb.find_submission_notebook(HW, HW, sub.id).grades}
-            assert stored == res.cells
+            assert stored == {**res.cells, **res.manual_cells}
     assert not (course / "gradebook.db").exists()

@@ -43,8 +43,8 @@ import nbformat
 import pytest
 
 from coursetools import classroom
-from coursetools.grading import bin_dir, nbgrader_env
-from coursetools.grading_specs import strip_solution
+from coursetools.grading_specs import Submission, build_submission
+from coursetools.nbgrader_io import bin_dir, nbgrader_env
 
 pytestmark = pytest.mark.slow
 
@@ -68,19 +68,17 @@ def grade_id(cell) -> str | None:
 
 
 def answered(release_nb, spec: dict):
-    """The release notebook with a student's answers, as described by a fixture."""
+    """The release notebook with a student's answers, as described by a fixture: its
+    ``ANSWERS`` (grade_id -> source) on top of the source solutions (``BASE = "solution"``) or
+    of the release stubs, built by ``grading_specs.build_submission``; then its ``DUPLICATE``
+    cells copied."""
     source = nbformat.read(ROOT / "source" / HW / f"{HW}.ipynb", as_version=4)
-    solutions = {grade_id(c): strip_solution(c.source) for c in source.cells
-                 if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
-    nb = copy.deepcopy(release_nb)
-    answers = spec.get("ANSWERS", {})
+    sub = Submission("fixture", "mutant", "a workflow fixture", edit=spec.get("ANSWERS", {}))
+    nb = build_submission(sub, release_nb, source,
+                          base="solution" if spec.get("BASE") == "solution" else "release")
     cells = []
     for cell in nb.cells:
         gid = grade_id(cell)
-        if gid in answers:
-            cell.source = answers[gid]
-        elif gid in solutions and spec.get("BASE") == "solution":
-            cell.source = solutions[gid]
         cells.append(cell)
         if gid in spec.get("DUPLICATE", []):
             twin = copy.deepcopy(cell)

@@ -23,7 +23,6 @@ from .gradcheck import (
     GradientCheckResult,
     assert_gradient,
     check_gradient,
-    check_numerical_jacobian,
     numerical_gradient,
     numerical_hessian,
     numerical_jacobian,

@@ -31,6 +31,7 @@ calls); when ``f`` does not accept batches it falls back to a loop over the poin
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -41,7 +42,6 @@ __all__ = [
     "GradientCheckResult",
     "assert_gradient",
     "check_gradient",
-    "check_numerical_jacobian",
     "numerical_gradient",
     "numerical_hessian",
     "numerical_jacobian",
@@ -79,7 +79,7 @@ def _steps(x: np.ndarray, h, base: float) -> np.ndarray:
         steps = np.broadcast_to(steps, x.shape)
     exact = (x + steps) - x
     # rounding can make a very small step vanish (h below the spacing of x): keep it honest
-    if np.any(exact == 0):
+    if not exact.all():
         i = np.flatnonzero(exact == 0)[0]
         raise ValueError(
             f"step h = {steps.flat[i]:.3g} is too small to change x[{i}] = {x.flat[i]:.17g} "
@@ -96,11 +96,29 @@ def _evaluate_single(f, x: np.ndarray, what: str = "f") -> np.ndarray:
     return y.astype(np.float64, copy=False)
 
 
-def _evaluate_points(f, X: np.ndarray, out_shape: tuple, vectorized) -> np.ndarray:
+def _agrees(y: np.ndarray, ref: np.ndarray) -> bool:
+    """Whether a batched value ``y`` equals the single-point value ``ref`` up to rounding."""
+    if ref.ndim == 0:
+        a, b = float(y), float(ref)
+        if a == b or (a != a and b != b):
+            return True
+        return abs(a - b) <= 1e-12 * max(1.0, abs(b)) + 1e-9 * abs(b)
+    diff = np.abs(y - ref)
+    scale = max(1.0, float(np.max(np.abs(ref), initial=0.0, where=np.isfinite(ref))))
+    ok = (diff <= 1e-12 * scale + 1e-9 * np.abs(ref)) | ((y == ref) | (np.isnan(y) & np.isnan(ref)))
+    return bool(np.all(ok))
+
+
+def _evaluate_points(f, X: np.ndarray, out_shape: tuple, vectorized, center=None) -> np.ndarray:
     """``f`` at each row of ``X`` (shape ``(k, n)``) -> ``(k, *out_shape)``.
 
-    Tries one batched call ``f(X)`` unless ``vectorized is False``; accepts its result only if
-    it has the right shape and matches single-point calls at the first and last rows.
+    Tries one batched call ``f(X)`` unless ``vectorized is False``, and accepts its result
+    only if it has the right shape and is consistent with single-point calls: when ``center``
+    (the single-point value ``f(x)``) is given, the last row of ``X`` must be ``x`` itself and
+    the batched value there must equal ``center`` up to rounding (one extra row instead of
+    extra single calls); otherwise the first and last rows are compared with single calls. A
+    batch of ``2n + 1`` rows (odd) can never be mistaken for the ``n`` coordinates of one
+    point, so ``x[0]``-style indexing fails the shape test.
     """
     k = X.shape[0]
     if vectorized is not False:
@@ -113,14 +131,13 @@ def _evaluate_points(f, X: np.ndarray, out_shape: tuple, vectorized) -> np.ndarr
                 ) from err
             Y = None
         if Y is not None and Y.shape == (k,) + out_shape:
-            ends = [_evaluate_single(f, X[i]) for i in (0, k - 1)]
-            # batched and single evaluations may differ by rounding, not more
-            tol = 1e-12 * max(1.0, float(np.max(np.abs(Y), initial=0.0, where=np.isfinite(Y))))
-            if all(
-                e.shape == out_shape and np.allclose(Y[i], e, rtol=1e-9, atol=tol,
-                                                     equal_nan=True)
-                for i, e in zip((0, k - 1), ends, strict=True)
-            ):
+            if center is not None:
+                consistent = _agrees(Y[-1], center)
+            else:
+                consistent = all(
+                    e.shape == out_shape and _agrees(Y[i], e)
+                    for i, e in ((i, _evaluate_single(f, X[i])) for i in (0, k - 1)))
+            if consistent:
                 return Y
             if vectorized:
                 raise ValueError(
@@ -134,6 +151,9 @@ def _evaluate_points(f, X: np.ndarray, out_shape: tuple, vectorized) -> np.ndarr
             )
     Y = np.empty((k,) + out_shape)
     for i in range(k):
+        if center is not None and i == k - 1:
+            Y[i] = center
+            continue
         y = _evaluate_single(f, X[i])
         if y.shape != out_shape:
             raise ValueError(
@@ -145,7 +165,11 @@ def _evaluate_points(f, X: np.ndarray, out_shape: tuple, vectorized) -> np.ndarr
 
 
 def _require_finite(values: np.ndarray, what: str, x: np.ndarray) -> None:
-    if not np.all(np.isfinite(values)):
+    if values.ndim == 0:
+        finite = math.isfinite(values)
+    else:
+        finite = np.isfinite(values).all()
+    if not finite:
         raise ValueError(
             f"{what} contains NaN/inf near x = {np.array2string(x, precision=6)}; "
             "finite differences need finite function values"
@@ -190,9 +214,10 @@ def numerical_jacobian(f, x, h=None, method="central", *, vectorized=None) -> np
     Central: ``J[:, i] = (f(x + h_i e_i) - f(x - h_i e_i)) / (2 h_i)``, error
     ``O(h^2) + O(eps / h)``, ``2n`` evaluations in one call ``f(X)``, ``X.shape == (2n, n)``.
     Forward: ``J[:, i] = (f(x + h_i e_i) - f(x)) / h_i``, error ``O(h) + O(eps / h)``,
-    ``n + 1`` evaluations. A batched result is used only if its shape is ``(2n, *s)`` and its
-    first and last rows agree with single-point calls; otherwise the points are evaluated one
-    by one.
+    ``n + 1`` evaluations. The batch also holds ``x`` itself as its last row (``2n + 1`` rows
+    for central differences): the batched result is used only if its shape is
+    ``(2n + 1, *s)`` and its value at ``x`` agrees with the single-point ``f(x)``; otherwise
+    the points are evaluated one by one.
 
     Examples
     --------
@@ -213,22 +238,25 @@ def numerical_jacobian(f, x, h=None, method="central", *, vectorized=None) -> np
     steps = _steps(x, h, _BASE_STEP[method])
     f0 = _evaluate_single(f, x)
     _require_finite(f0, "f(x)", x)
-    idx = np.arange(n)
     if method == "central":
-        X = np.tile(x, (2 * n, 1))  # rows: x + h_i e_i (i < n), then x - h_i e_i
-        X[idx, idx] += steps
-        X[n + idx, idx] -= steps
-        width = X[idx, idx] - X[n + idx, idx]  # the true 2h_i, even if x - h_i rounded
-        Y = _evaluate_points(f, X, f0.shape, vectorized)
+        # rows: x + h_i e_i (i < n), then x - h_i e_i, then x itself (the batching check)
+        X = np.empty((2 * n + 1, n))
+        X[:] = x
+        up, down = x + steps, x - steps
+        X[:n].reshape(-1)[:: n + 1] = up  # the diagonals of the two n x n blocks
+        X[n:2 * n].reshape(-1)[:: n + 1] = down
+        width = up - down  # the true 2h_i, even if x - h_i rounded
+        Y = _evaluate_points(f, X, f0.shape, vectorized, center=f0)[:-1]
         diff = (Y[:n] - Y[n:]) / _expand(width, f0.ndim)
     else:
         sign = 1.0 if method == "forward" else -1.0
-        X = np.tile(x, (n, 1))
-        X[idx, idx] += sign * steps
-        Y = _evaluate_points(f, X, f0.shape, vectorized)
+        X = np.empty((n + 1, n))
+        X[:] = x
+        X[:n].reshape(-1)[:: n + 1] = x + sign * steps
+        Y = _evaluate_points(f, X, f0.shape, vectorized, center=f0)[:-1]
         diff = sign * (Y - f0) / _expand(steps, f0.ndim)
     _require_finite(Y, "f at the perturbed points", x)
-    return np.moveaxis(diff, 0, -1)
+    return diff if f0.ndim == 0 else np.moveaxis(diff, 0, -1)
 
 
 def _expand(steps: np.ndarray, extra_dims: int) -> np.ndarray:
@@ -585,23 +613,3 @@ def assert_gradient(f, grad_f, x=None, n=2, rtol=1e-4, atol=1e-6, seed=None, **k
     if not result:
         raise AssertionError(result.message)
     return result
-
-
-def check_numerical_jacobian(f, jac_f, nD=2, **kwargs) -> bool:
-    """``True`` if ``jac_f`` matches finite differences of ``f`` at a random point in ``nD`` dims.
-
-    The boolean short form of :func:`check_gradient` (keyword arguments such as ``x``,
-    ``rtol``, ``atol``, ``seed``, ``h`` and ``method`` are passed on), for use as
-    ``assert check_numerical_jacobian(f, grad_f)`` and ``check_numerical_jacobian(grad_f,
-    hess_f)``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> f = lambda x: np.exp(x[..., 0]) + x[..., 1] ** 2
-    >>> grad_f = lambda x: np.stack([np.exp(x[..., 0]), 2 * x[..., 1]], -1)
-    >>> hess_f = lambda x: np.array([[np.exp(x[0]), 0.0], [0.0, 2.0]])
-    >>> check_numerical_jacobian(f, grad_f), check_numerical_jacobian(grad_f, hess_f)
-    (True, True)
-    """
-    return bool(check_gradient(f, jac_f, n=nD, **kwargs))

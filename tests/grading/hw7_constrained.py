@@ -1,9 +1,13 @@
 """Submissions that pin down how hw7_constrained is graded (format: tests/grading/README.md).
 
-Graded cells: test_lagrange_solution (10), test_project_box (10), test_project_ball (15),
-test_projected_gradient_descent (20), test_kkt_stationarity_residual (15),
-test_augmented_lagrangian (30). Every hidden test compares with references written in the test
-cell itself (never with the student's other functions), so each mistake costs exactly its cell.
+Graded cells: test_project_halfspace (8), test_halfspace_multiplier (7), test_project_box (5),
+test_project_ball (10), test_projected_gradient_descent (15), test_box_kkt_active (5),
+test_box_kkt_multipliers (6), test_box_qp_solution (4), test_kkt_stationarity_residual (10),
+test_augmented_lagrangian (20); and analysis_rho (10 points, a written analysis of the rho
+trade-off graded by hand: not in any expectation). Every hidden test compares with references written in the test
+cell itself (never with the student's other functions), so each mistake costs exactly its cell;
+the two-part tasks (the half-space point and its multiplier, the box's active set and its
+multipliers) have one cell per part, so a mistake in the multiplier alone costs only that part.
 
 Decisions the notebook documents and these submissions pin down:
 * projected_gradient_descent records x0 as given (not projected; every test starts from a
@@ -11,6 +15,13 @@ Decisions the notebook documents and these submissions pin down:
   exactly ``maxiter`` updates with no stopping rule;
 * kkt_stationarity_residual accepts one constraint (grad_g(x) of shape (n,), a number lam) and
   p constraints (a (p, n) Jacobian, lam of shape (p,));
+* project_halfspace returns (x, mu) with the factor 1/2 in L = 1/2 ||x - z||^2 + mu (a^T x - b)
+  (the text fixes it: mu for ||x - z||^2 would be twice as large and loses the multiplier cell);
+* box_kkt's active set uses the absolute tolerance |x_i - bound_i| <= tol (np.isclose's default
+  rtol fails), and its multipliers are not clipped at 0 (a negative one is the "not a KKT point"
+  answer the text asks for);
+* box_qp_solution is a predicted number: a hard-coded answer *is* the task, so it has no
+  hard-coded cheat; a wrong guess of the active set and a sign slip are mutants;
 * augmented_lagrangian is graded by its result on five problems (feasible, stationary, x and lam
   equal to the true solution) plus a start at the solution with lam0 = lam*; the tests pass
   outer_iters=30, inner_iters=1500 so a runaway mutant costs about a second, not the cell
@@ -52,12 +63,201 @@ def _sub(template, old, new):
 
 SUBMISSIONS = [
     # ---- mutants
+    # ---- inequality constraints: the half-space, the box's active set and multipliers
     dict(
-        id="mutant_lagrange_sign_convention",
+        id="mutant_halfspace_no_max",
         kind="mutant",
-        about="lam = +1: the multiplier of L = f - lam g",
-        replace={"lagrange_solution": "def lagrange_solution():\n    return 0.5, 0.5, 1.0\n"},
-        lose=["test_lagrange_solution"],
+        about="always projects onto the hyperplane a^T x = b: points inside move, mu < 0",
+        replace={
+            "project_halfspace": """
+def project_halfspace(z, a, b):
+    z, a = np.asarray(z, dtype=float), np.asarray(a, dtype=float)
+    mu = (a @ z - b) / (a @ a)
+    return z - mu * a, mu
+"""
+        },
+        lose=["test_project_halfspace", "test_halfspace_multiplier"],
+    ),
+    dict(
+        id="mutant_halfspace_not_normalized",
+        kind="mutant",
+        about="mu = a^T z - b and x = z - mu a: right only for a unit vector a",
+        replace={
+            "project_halfspace": """
+def project_halfspace(z, a, b):
+    z, a = np.asarray(z, dtype=float), np.asarray(a, dtype=float)
+    mu = max(0.0, a @ z - b)
+    return z - mu * a, mu
+"""
+        },
+        lose=["test_project_halfspace", "test_halfspace_multiplier"],
+    ),
+    dict(
+        id="mutant_halfspace_mu_over_norm",
+        kind="mutant",
+        about="right x, but mu = (a^T z - b) / ||a|| (the distance, not the multiplier)",
+        replace={
+            "project_halfspace": """
+def project_halfspace(z, a, b):
+    z, a = np.asarray(z, dtype=float), np.asarray(a, dtype=float)
+    t = max(0.0, (a @ z - b) / (a @ a))
+    return z - t * a, t * np.linalg.norm(a)
+"""
+        },
+        lose=["test_halfspace_multiplier"],
+    ),
+    dict(
+        id="mutant_halfspace_mu_without_half",
+        kind="mutant",
+        about="right x, mu of ||x - z||^2 instead of 1/2 ||x - z||^2 (twice too large)",
+        replace={
+            "project_halfspace": """
+def project_halfspace(z, a, b):
+    z, a = np.asarray(z, dtype=float), np.asarray(a, dtype=float)
+    t = max(0.0, (a @ z - b) / (a @ a))
+    return z - t * a, 2 * t
+"""
+        },
+        lose=["test_halfspace_multiplier"],
+    ),
+    dict(
+        id="mutant_halfspace_mu_sign",
+        kind="mutant",
+        about="right x, mu with the opposite sign (L = f - mu h)",
+        replace={
+            "project_halfspace": """
+def project_halfspace(z, a, b):
+    z, a = np.asarray(z, dtype=float), np.asarray(a, dtype=float)
+    t = max(0.0, (a @ z - b) / (a @ a))
+    return z - t * a, -t
+"""
+        },
+        lose=["test_halfspace_multiplier"],
+    ),
+    dict(
+        id="mutant_halfspace_inplace",
+        kind="mutant",
+        about="z -= mu a on the caller's array (modifies z)",
+        replace={
+            "project_halfspace": """
+def project_halfspace(z, a, b):
+    z, a = np.asarray(z), np.asarray(a, dtype=float)
+    mu = max(0.0, (a @ z - b) / (a @ a))
+    if mu > 0 and z.dtype.kind == "f":
+        z -= mu * a
+        return z, mu
+    return z - mu * a, mu
+"""
+        },
+        lose=["test_project_halfspace"],
+    ),
+    dict(
+        id="mutant_boxkkt_exact_equality",
+        kind="mutant",
+        about="active only where x == bound exactly (ignores tol); multipliers right on exact points",
+        replace={
+            "box_kkt": """
+def box_kkt(grad_f, x, lower, upper, tol=1e-8):
+    x = np.asarray(x, dtype=float)
+    g = np.asarray(grad_f(x), dtype=float)
+    lo, hi = np.broadcast_to(lower, x.shape), np.broadcast_to(upper, x.shape)
+    return x == lo, x == hi, np.where(x == lo, g, 0.0), np.where(x == hi, -g, 0.0)
+"""
+        },
+        lose=["test_box_kkt_active"],
+    ),
+    dict(
+        id="mutant_boxkkt_isclose_default_rtol",
+        kind="mutant",
+        about="np.isclose(x, bound, atol=tol) with its default rtol=1e-5: relative, not absolute",
+        replace={
+            "box_kkt": """
+def box_kkt(grad_f, x, lower, upper, tol=1e-8):
+    x = np.asarray(x, dtype=float)
+    g = np.asarray(grad_f(x), dtype=float)
+    ex_lo = np.abs(x - np.asarray(lower, dtype=float)) <= tol   # exact, for the multipliers
+    ex_hi = np.abs(x - np.asarray(upper, dtype=float)) <= tol
+    return (np.isclose(x, lower, atol=tol), np.isclose(x, upper, atol=tol),
+            np.where(ex_lo, g, 0.0), np.where(ex_hi, -g, 0.0))
+"""
+        },
+        lose=["test_box_kkt_active"],
+    ),
+    dict(
+        id="mutant_boxkkt_upper_sign",
+        kind="mutant",
+        about="mu_upper = +d_i f (the sign of the upper bound's multiplier)",
+        replace={
+            "box_kkt": """
+def box_kkt(grad_f, x, lower, upper, tol=1e-8):
+    x = np.asarray(x, dtype=float)
+    g = np.asarray(grad_f(x), dtype=float)
+    lo = np.abs(x - lower) <= tol
+    hi = np.abs(x - upper) <= tol
+    return lo, hi, np.where(lo, g, 0.0), np.where(hi, g, 0.0)
+"""
+        },
+        lose=["test_box_kkt_multipliers"],
+    ),
+    dict(
+        id="mutant_boxkkt_clipped",
+        kind="mutant",
+        about="multipliers clipped at 0 (max(0, .)): hides that a point is not a KKT point",
+        replace={
+            "box_kkt": """
+def box_kkt(grad_f, x, lower, upper, tol=1e-8):
+    x = np.asarray(x, dtype=float)
+    g = np.asarray(grad_f(x), dtype=float)
+    lo = np.abs(x - lower) <= tol
+    hi = np.abs(x - upper) <= tol
+    return lo, hi, np.where(lo, np.maximum(g, 0.0), 0.0), np.where(hi, np.maximum(-g, 0.0), 0.0)
+"""
+        },
+        lose=["test_box_kkt_multipliers"],
+    ),
+    dict(
+        id="mutant_boxkkt_no_complementary_slackness",
+        kind="mutant",
+        about="mu = max(0, +-grad) on every coordinate, active or not",
+        replace={
+            "box_kkt": """
+def box_kkt(grad_f, x, lower, upper, tol=1e-8):
+    x = np.asarray(x, dtype=float)
+    g = np.asarray(grad_f(x), dtype=float)
+    return (np.abs(x - lower) <= tol, np.abs(x - upper) <= tol, np.maximum(g, 0.0),
+            np.maximum(-g, 0.0))
+"""
+        },
+        lose=["test_box_kkt_multipliers"],
+    ),
+    dict(
+        id="mutant_boxqp_both_bounds_guessed",
+        kind="mutant",
+        about="guessed the corner (1, 1) as the solution: mu_upper_2 < 0 there",
+        replace={
+            "box_qp_solution": """
+def box_qp_solution():
+    A, c = np.array([[3.0, 1.2], [1.2, 1.0]]), np.array([2.0, -0.3])
+    x = np.array([1.0, 1.0])
+    return x, np.zeros(2), -(A @ (x - c))
+"""
+        },
+        lose=["test_box_qp_solution"],
+    ),
+    dict(
+        id="mutant_boxqp_unconstrained_clipped",
+        kind="mutant",
+        about="clipped the unconstrained minimizer c into the box: (1, -0.3), mu from the gradient",
+        replace={
+            "box_qp_solution": """
+def box_qp_solution():
+    A, c = np.array([[3.0, 1.2], [1.2, 1.0]]), np.array([2.0, -0.3])
+    x = np.clip(c, -1.0, 1.0)
+    g = A @ (x - c)
+    return x, np.zeros(2), np.array([-g[0], 0.0])
+"""
+        },
+        lose=["test_box_qp_solution"],
     ),
     dict(
         id="mutant_box_scalar_bounds_only",
@@ -307,10 +507,39 @@ def project_ball(x, radius):
         kind="alternative",
         about="np.clip, np.where for the ball, x0 projected first, einsum residual, while loops",
         replace={
-            "lagrange_solution": """
-def lagrange_solution():
-    lam = -1.0          # 2x + lam = 0 = 2y + lam and x + y = 1  =>  -lam = 1
-    return -lam / 2, -lam / 2, lam
+            "project_halfspace": """
+def project_halfspace(z, a, b):
+    z = np.array(z, dtype=float)
+    a = np.array(a, dtype=float)
+    if a @ z <= b:                      # inactive: z is feasible
+        return z, 0.0
+    mu = (a @ z - b) / (a @ a)          # active: x = z - mu a on the boundary
+    return z - mu * a, float(mu)
+""",
+            "box_kkt": """
+def box_kkt(grad_f, x, lower, upper, tol=1e-8):
+    x = np.asarray(x, dtype=float)
+    n = x.shape[0]
+    lo = np.full(n, lower, dtype=float) if np.ndim(lower) == 0 else np.asarray(lower, float)
+    hi = np.full(n, upper, dtype=float) if np.ndim(upper) == 0 else np.asarray(upper, float)
+    g = grad_f(x)
+    act_lo, act_hi = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    mu_lo, mu_hi = np.zeros(n), np.zeros(n)
+    for i in range(n):
+        if np.isclose(x[i], lo[i], rtol=0, atol=tol):
+            act_lo[i], mu_lo[i] = True, g[i]
+        if np.isclose(x[i], hi[i], rtol=0, atol=tol):
+            act_hi[i], mu_hi[i] = True, -g[i]
+    return act_lo, act_hi, mu_lo, mu_hi
+""",
+            "box_qp_solution": """
+def box_qp_solution():
+    A = np.array([[3.0, 1.2], [1.2, 1.0]])
+    c = np.array([2.0, -0.3])
+    x2 = c[1] - A[1, 0] * (1.0 - c[0]) / A[1, 1]   # x_1 = 1 active, d_2 f = 0
+    x = np.array([1.0, x2])
+    g = A @ (x - c)
+    return x, np.zeros(2), np.array([-g[0], 0.0])
 """,
             "project_box": """
 def project_box(x, lower, upper):
@@ -371,11 +600,33 @@ def augmented_lagrangian(f, grad_f, g, grad_g, x0, rho=10.0, lam0=0.0, lr=0.01, 
         kind="alternative",
         about="fixed 300 inner steps and a stop on the change of lam; tensordot residual; lstsq",
         replace={
-            "lagrange_solution": """
-def lagrange_solution():
-    K = np.array([[2.0, 0.0, 1.0], [0.0, 2.0, 1.0], [1.0, 1.0, 0.0]])
-    sol = np.linalg.lstsq(K, np.array([0.0, 0.0, 1.0]), rcond=None)[0]
-    return tuple(float(v) for v in sol)
+            "project_halfspace": """
+def project_halfspace(z, a, b):
+    # through the unit normal: distance outside d = (n^T z - b / |a|), x = z - max(d, 0) n
+    a = np.asarray(a) * 1.0
+    norm = np.sqrt(np.sum(a * a))
+    n = a / norm
+    d = np.dot(n, z) - b / norm
+    x = np.asarray(z) - np.maximum(d, 0.0) * n
+    mu = np.maximum(d, 0.0) / norm
+    return x, mu
+""",
+            "box_kkt": """
+def box_kkt(grad_f, x, lower, upper, tol=1e-8):
+    x = np.asarray(x, dtype=float)
+    g = np.asarray(grad_f(x), dtype=float)
+    act_lo = x - lower <= tol            # x is feasible: one-sided distances suffice
+    act_hi = upper - x <= tol
+    return act_lo, act_hi, g * act_lo, -g * act_hi
+""",
+            "box_qp_solution": """
+def box_qp_solution():
+    # KKT system of the guessed active set {x_1 <= 1}: A (x - c) + mu_up e_1 = 0, x_1 = 1
+    A = np.array([[3.0, 1.2], [1.2, 1.0]])
+    c = np.array([2.0, -0.3])
+    K = np.array([[A[0, 0], A[0, 1], 1.0], [A[1, 0], A[1, 1], 0.0], [1.0, 0.0, 0.0]])
+    x1, x2, mu = np.linalg.solve(K, np.array([A[0] @ c, A[1] @ c, 1.0]))
+    return np.array([x1, x2]), np.array([0.0, 0.0]), np.array([mu, 0.0])
 """,
             "project_box": """
 def project_box(x, lower, upper):
@@ -473,6 +724,39 @@ def augmented_lagrangian(f, grad_f, g, grad_g, x0, rho=10.0, lam0=0.0, lr=0.01, 
 """
         },
         lose=["test_augmented_lagrangian"],
+    ),
+    dict(
+        id="cheat_hardcoded_halfspace_visible",
+        kind="cheat",
+        about="project_halfspace returns the visible tests' answers by table",
+        replace={
+            "project_halfspace": """
+def project_halfspace(z, a, b):
+    z = np.asarray(z, dtype=float)
+    if z[0] == 3.0:
+        return np.array([1.0, 1.0]), 2.0 if a[0] == 1.0 else 1.0
+    return z, 0.0
+"""
+        },
+        lose=["test_project_halfspace", "test_halfspace_multiplier"],
+    ),
+    dict(
+        id="cheat_hardcoded_box_kkt",
+        kind="cheat",
+        about="box_kkt returns the first visible test's answer",
+        replace={
+            "box_kkt": """
+def box_kkt(grad_f, x, lower, upper, tol=1e-8):
+    n = len(x)
+    act = np.zeros(n, dtype=bool)
+    act_hi = act.copy()
+    act_hi[0] = True
+    mu_hi = np.zeros(n)
+    mu_hi[0] = 2.0
+    return act, act_hi, np.zeros(n), mu_hi
+"""
+        },
+        lose=["test_box_kkt_active", "test_box_kkt_multipliers"],
     ),
     dict(
         id="cheat_hardcoded_kkt_zero",

@@ -1,10 +1,13 @@
 """Submissions that pin down how hw3_gradient_descent is graded (format: tests/grading/README.md).
 
-Graded cells: test_f (10), test_grad_f (15), test_minimize (25), test_optimal_x (10),
-test_backtracking_line_search (25), test_optimal_step_size (15). test_optimal_x uses the
-student's own minimize, f and grad_f (it reruns minimize inside no_delegation and compares with
-OPTIMAL_X), so a mistake in any of them, or delegation, also costs those 10 points.
-"""
+Graded cells: test_f (5), test_grad_f (5), test_minimize (15: iterates, lists, x0 untouched,
+integer x0), test_minimize_stopping (10: the stopping rule, a start at the minimizer, maxiter=0),
+test_optimal_x (5), test_backtracking_line_search (20), test_optimal_step_size (5),
+test_grad_pseudo_huber (10, a derivation no lecture gives), test_predicted_steps (10, predicted
+before the experiment runs, within 2%), test_measured_rate (5). The written analysis of the
+experiment (task 9) is read by a grader. test_optimal_x uses the student's own minimize, f and
+grad_f (it reruns minimize inside no_delegation and compares with OPTIMAL_X), so a mistake in any
+of them, or delegation, also costs those 5 points."""
 
 MINIMIZE_TEMPLATE = """
 def minimize(x0, f, grad_func, alpha_t=0.2, maxiter=100):
@@ -72,7 +75,7 @@ def minimize(x0, f, grad_func, alpha_t=0.2, maxiter=100):
     return xt, list_of_xts, list_of_fs
 """
         },
-        lose=["test_minimize"],
+        lose=["test_minimize", "test_minimize_stopping"],
     ),
     dict(
         id="mutant_minimize_inplace",
@@ -93,14 +96,14 @@ def minimize(x0, f, grad_func, alpha_t=0.2, maxiter=100):
     return xt, list_of_xts, list_of_fs
 """
         },
-        lose=["test_minimize"],
+        lose=["test_minimize", "test_minimize_stopping"],
     ),
     dict(
         id="mutant_minimize_ascent",
         kind="mutant",
         about="x + alpha g: gradient ascent",
         replace={"minimize": MINIMIZE_TEMPLATE.replace("xt - alpha_t * g", "xt + alpha_t * g")},
-        lose=["test_minimize", "test_optimal_x"],
+        lose=["test_minimize", "test_minimize_stopping", "test_optimal_x"],
     ),
     dict(
         id="mutant_minimize_no_x0",
@@ -111,7 +114,7 @@ def minimize(x0, f, grad_func, alpha_t=0.2, maxiter=100):
                 "list_of_xts, list_of_fs = [xt], [f(xt)]", "list_of_xts, list_of_fs = [], []"
             )
         },
-        lose=["test_minimize"],
+        lose=["test_minimize", "test_minimize_stopping"],
     ),
     dict(
         id="mutant_backtracking_no_c",
@@ -189,7 +192,7 @@ def minimize(x0, f, grad_func, alpha_t=0.2, maxiter=100):
     return xt, list_of_xts, list_of_fs
 """
         },
-        lose=["test_minimize"],
+        lose=["test_minimize_stopping"],
     ),
     dict(
         id="mutant_minimize_step_length",
@@ -210,7 +213,7 @@ def minimize(x0, f, grad_func, alpha_t=0.2, maxiter=100):
     return xt, list_of_xts, list_of_fs
 """
         },
-        lose=["test_minimize", "test_optimal_x"],
+        lose=["test_minimize_stopping", "test_optimal_x"],
     ),
     dict(
         id="mutant_backtracking_strict",
@@ -386,6 +389,184 @@ def minimize(x0, f, grad_func, alpha_t=0.2, maxiter=100):
     return trace.xs[-1], list(trace.xs), list(trace.fs)
 """
         },
-        lose=["test_minimize", "test_optimal_x"],
+        lose=["test_minimize", "test_minimize_stopping", "test_optimal_x"],
+    ),
+    # ---- task 6: the pseudo-Huber gradient (a derivation)
+    dict(
+        id="mutant_huber_no_mean",
+        kind="mutant",
+        about="grad_pseudo_huber without the 1/m of the mean",
+        replace={"grad_pseudo_huber": """
+def grad_pseudo_huber(w, X, y, delta=1.0):
+    r = np.asarray(w, dtype=float) @ X.T - y
+    return (r / np.sqrt(1 + (r / delta) ** 2)) @ X
+"""},
+        lose=["test_grad_pseudo_huber"],
+    ),
+    dict(
+        id="mutant_huber_no_delta",
+        kind="mutant",
+        about="r / sqrt(1 + r^2): delta forgotten inside the root (right only for delta = 1)",
+        replace={"grad_pseudo_huber": """
+def grad_pseudo_huber(w, X, y, delta=1.0):
+    r = np.asarray(w, dtype=float) @ X.T - y
+    return (r / np.sqrt(1 + r**2)) @ X / len(y)
+"""},
+        lose=["test_grad_pseudo_huber"],
+    ),
+    dict(
+        id="mutant_huber_clipped",
+        kind="mutant",
+        about="the derivative of the Huber loss, clip(r, -delta, delta), not of the pseudo-Huber",
+        replace={"grad_pseudo_huber": """
+def grad_pseudo_huber(w, X, y, delta=1.0):
+    r = np.asarray(w, dtype=float) @ X.T - y
+    return np.clip(r, -delta, delta) @ X / len(y)
+"""},
+        lose=["test_grad_pseudo_huber"],
+    ),
+    dict(
+        id="mutant_huber_chain_rule_half",
+        kind="mutant",
+        about="chain rule slip: delta^2 * r / sqrt(1 + (r/delta)^2) (the 1/delta^2 of the inner "
+              "derivative dropped)",
+        replace={"grad_pseudo_huber": """
+def grad_pseudo_huber(w, X, y, delta=1.0):
+    r = np.asarray(w, dtype=float) @ X.T - y
+    return delta**2 * (r / np.sqrt(1 + (r / delta) ** 2)) @ X / len(y)
+"""},
+        lose=["test_grad_pseudo_huber"],
+    ),
+    dict(
+        id="mutant_huber_not_batched",
+        kind="mutant",
+        about="X @ w: right for one w of shape (n,), fails for a batch (..., n)",
+        replace={"grad_pseudo_huber": """
+def grad_pseudo_huber(w, X, y, delta=1.0):
+    r = X @ w - y
+    return X.T @ (r / np.sqrt(1 + (r / delta) ** 2)) / len(y)
+"""},
+        lose=["test_grad_pseudo_huber"],
+    ),
+    dict(
+        id="alt_huber_loop_hypot",
+        kind="alternative",
+        about="grad_pseudo_huber as a loop over samples with delta r / hypot(delta, r)",
+        replace={"grad_pseudo_huber": """
+def grad_pseudo_huber(w, X, y, delta=1.0):
+    w = np.asarray(w, dtype=float)
+    total = np.zeros(w.shape)
+    for xi, yi in zip(X, y):
+        r = w @ xi - yi
+        total = total + (delta * r / np.hypot(delta, r))[..., None] * xi
+    return total / len(y)
+"""},
+    ),
+    # ---- task 7: the prediction
+    dict(
+        id="mutant_predict_from_f_gap",
+        kind="mutant",
+        about="PREDICTED_STEPS from the rate of f (rho^2 per step): half the steps",
+        replace={"predicted_steps": """
+PREDICTED_STEPS = math.ceil(math.log(1e-6) / (2 * math.log(999 / 1001)))
+"""},
+        lose=["test_predicted_steps"],
+    ),
+    dict(
+        id="mutant_predict_safe_step_rate",
+        kind="mutant",
+        about="PREDICTED_STEPS with the rate 1 - 1/kappa of the step 1/lambda_max: twice the steps",
+        replace={"predicted_steps": """
+PREDICTED_STEPS = math.ceil(math.log(1e-6) / math.log(1 - 1 / 1000))
+"""},
+        lose=["test_predicted_steps"],
+    ),
+    dict(
+        id="mutant_predict_as_array",
+        kind="mutant",
+        about="PREDICTED_STEPS as a list of candidates instead of one number",
+        replace={"predicted_steps": """
+PREDICTED_STEPS = [6908, 3454]
+"""},
+        lose=["test_predicted_steps"],
+    ),
+    dict(
+        id="alt_predict_estimate",
+        kind="alternative",
+        about="PREDICTED_STEPS from ln(rho) ~ -2/kappa, a float (kappa/2 ln 1e6 = 6907.76), and "
+              "measured_rate as the geometric mean of the per-step factors",
+        replace={
+            "predicted_steps": """
+PREDICTED_STEPS = 1000 / 2 * np.log(1e6)
+""",
+            "measured_rate": """
+def measured_rate(list_of_xts):
+    norms = [np.linalg.norm(x) for x in list_of_xts]
+    factors = [b / a for a, b in zip(norms[:-1], norms[1:])]
+    return float(np.prod(factors) ** (1 / len(factors)))
+""",
+        },
+    ),
+    dict(
+        id="alt_predict_loop",
+        kind="alternative",
+        about="PREDICTED_STEPS by a loop over t (a numpy integer), rate with exp/log",
+        replace={
+            "predicted_steps": """
+rho = 999 / 1001
+PREDICTED_STEPS = np.int64(0)
+while rho**PREDICTED_STEPS > 1e-6:
+    PREDICTED_STEPS += 1
+""",
+            "measured_rate": """
+def measured_rate(list_of_xts):
+    xs = np.array(list_of_xts)
+    T = xs.shape[0] - 1
+    return np.exp((np.log(np.linalg.norm(xs[-1])) - np.log(np.linalg.norm(xs[0]))) / T)
+""",
+        },
+    ),
+    # ---- task 8: measured_rate
+    dict(
+        id="mutant_rate_t_plus_one",
+        kind="mutant",
+        about="measured_rate takes the (T+1)-th root (counts iterates, not steps)",
+        replace={"measured_rate": """
+def measured_rate(list_of_xts):
+    xs = np.asarray(list_of_xts, dtype=float)
+    return (np.linalg.norm(xs[-1]) / np.linalg.norm(xs[0])) ** (1 / len(xs))
+"""},
+        lose=["test_measured_rate"],
+    ),
+    dict(
+        id="mutant_rate_last_step",
+        kind="mutant",
+        about="measured_rate is the last step's factor ||x_T|| / ||x_{T-1}||",
+        replace={"measured_rate": """
+def measured_rate(list_of_xts):
+    return np.linalg.norm(list_of_xts[-1]) / np.linalg.norm(list_of_xts[-2])
+"""},
+        lose=["test_measured_rate"],
+    ),
+    dict(
+        id="mutant_rate_arithmetic_mean",
+        kind="mutant",
+        about="measured_rate as the arithmetic mean of the per-step factors",
+        replace={"measured_rate": """
+def measured_rate(list_of_xts):
+    n = [np.linalg.norm(x) for x in list_of_xts]
+    return np.mean([b / a for a, b in zip(n[:-1], n[1:])])
+"""},
+        lose=["test_measured_rate"],
+    ),
+    dict(
+        id="cheat_hardcoded_rate",
+        kind="cheat",
+        about="measured_rate returns the first visible test's answer",
+        replace={"measured_rate": """
+def measured_rate(list_of_xts):
+    return 0.5
+"""},
+        lose=["test_measured_rate"],
     ),
 ]

@@ -16,6 +16,7 @@ optim       the optimizer engine: one driver loop (``helpers.optim.run``), compo
             update rules, and the reference optimizers returning a :class:`Trace`
 optimizers  the reference optimizers (re-exported from ``optim``)
 constrained projections, projected gradient, penalty and augmented Lagrangian
+preamble    ``setup_notebook(seed)``, the lectures' first-cell defaults in one call
 exercises   self-checks for the lectures' "Your turn" exercises (``helpers.exercises.check``)
 """
 
@@ -68,6 +69,7 @@ from .schedules import (
 )
 from . import optim
 from .optim import (
+    Race,
     Trace,
     adagrad,
     adam,
@@ -93,6 +95,8 @@ from .constrained import (
     project_simplex,
     projected_gradient_descent,
 )
+from .optim import race
+from .preamble import setup_notebook
 from . import exercises, optimizers
 from . import _opt_driver, _opt_linesearch  # old private paths, still named by graders
 

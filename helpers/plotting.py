@@ -677,6 +677,7 @@ def plot_convergence(
     labels=None,
     x_star=None,
     f_star=None,
+    minor_ticks=False,
     **line_kwargs,
 ):
     """Loss, gradient norm or distance to the optimum against the iteration, several methods.
@@ -701,6 +702,9 @@ def plot_convergence(
         Minimizer, required for ``kind="dist"`` with Traces / iterates.
     f_star : float, optional
         Optimal value subtracted for ``kind="f"``.
+    minor_ticks : bool, default False
+        Keep matplotlib's minor ticks; by default they are turned off (a log axis spanning
+        many decades otherwise carries dozens of unlabeled ticks).
     **line_kwargs
         Passed to every ``ax.plot`` call (they override the per-method styles).
 
@@ -780,5 +784,7 @@ def plot_convergence(
     ax.set_xlabel("iteration $t$")
     ax.set_ylabel(ylabel)
     ax.grid(True, which="major", alpha=0.3)
+    if not minor_ticks:
+        ax.minorticks_off()
     ax.legend()
     return lines

@@ -297,14 +297,28 @@ def _already_shown(**kwargs):
 
 
 def _mark_shown(obj):
-    """Make ``obj`` display as nothing when it is echoed as a cell's value.
+    """Make ``obj`` display as nothing when it is echoed as the current cell's value.
 
     ``interactive_plot`` displays its widget or figure itself (so a call in the middle of a
     cell shows it too) and returns it for inspection; without this mark, a cell *ending* in
     ``interactive_plot(...)`` would show it a second time (two synchronized widgets, or the
     same figure twice). IPython looks ``_ipython_display_`` up on the instance, so only this
-    object is affected. ``display(obj)`` on it is silent as well; to show it again, display
-    ``obj.children`` (a widget) or save the figure.
+    object is affected, and only until the cell has run: a ``post_run_cell`` callback removes
+    the mark, so ``display(obj)`` in a later cell shows it again. Outside IPython there is no
+    echo and nothing is marked.
     """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency of ipywidgets
+        return obj
+    shell = get_ipython()
+    if shell is None:
+        return obj
     obj._ipython_display_ = _already_shown
+
+    def unmark(*args, **kwargs):
+        shell.events.unregister("post_run_cell", unmark)
+        vars(obj).pop("_ipython_display_", None)
+
+    shell.events.register("post_run_cell", unmark)
     return obj

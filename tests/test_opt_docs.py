@@ -16,13 +16,16 @@ import helpers.optim.stochastic
 import helpers.optim.result
 import helpers.optim.transforms
 import helpers.optim.zeroth
+import helpers.optim.compare
+import helpers.preamble
 import helpers.optimizers
 import helpers.schedules
 
 PUBLIC = [helpers.optimizers, helpers.schedules, helpers.constrained, helpers.optim.methods]
 MODULES = [helpers.optim, helpers.optim.methods, helpers.schedules, helpers.constrained,
            helpers.optim.driver, helpers.optim.transforms, helpers.optim.stochastic,
-           helpers.optim.zeroth, helpers.optim.result, helpers.optim.rates, helpers._validation]
+           helpers.optim.zeroth, helpers.optim.result, helpers.optim.rates, helpers._validation,
+           helpers.optim.compare, helpers.preamble]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

@@ -532,3 +532,56 @@ def test_momentum_rejects_beta_outside_unit_interval():
     p = rosenbrock()
     with pytest.raises(ValueError, match=r"beta must be in \[0, 1\)"):
         momentum(p.f, p.grad, p.x0, beta=1.0)
+
+
+# ---------------------------------------------------------------- race and the public driver
+def test_race_tunes_each_method_and_ranks_diverged_runs_last():
+    from helpers import adam, gradient_descent, quadratic, race
+
+    bowl = quadratic(np.diag([1.0, 10.0]), x0=[1.0, 1.0])
+    r = race({"GD": gradient_descent, "Adam": (adam, {"beta1": 0.5})}, bowl,
+             lrs=[0.05, 0.3], maxiter=300)
+    # lr = 0.3 > 2/L = 0.2 diverges for GD (stopped at ||x|| > 1e10): lr 0.05 wins
+    assert r.lr["GD"] == 0.05 and r.scores["GD"][1] > 1e9
+    assert r.runs["GD"].converged and r.scores["GD"].shape == (2,)
+    assert set(r.ranking()) == {"GD", "Adam"}
+    single = race({"GD": (gradient_descent, {"lr": 0.05})}, bowl, maxiter=300)
+    assert single.lr == {"GD": None}
+    np.testing.assert_array_equal(single.runs["GD"].xs, r.runs["GD"].xs)
+    nan_score = race({"GD": gradient_descent}, bowl, lrs=[0.05], maxiter=5,
+                     score=lambda tr: np.nan)
+    assert np.isinf(nan_score.scores["GD"]).all()  # nan/inf scores rank last
+    with pytest.raises(ValueError, match="score"):
+        race({"GD": gradient_descent}, bowl, score="speed")
+
+
+def test_public_driver_runs_a_homework_step_function_like_the_reference():
+    from helpers.optim import from_step, run
+
+    A = np.diag([1.0, 20.0])
+
+    def momentum_step(x, v, g, lr, beta):
+        v = beta * v + g
+        return x - lr * v, v
+
+    def f(x):
+        return 0.5 * x @ A @ x
+
+    def grad(x):
+        return A @ x
+
+    rule = from_step(lambda x, v, g: momentum_step(x, v, g, 0.05, 0.8), np.zeros(2))
+    mine = run(rule, (f, grad), [1.0, 1.0], maxiter=500, method="mine")
+    ref = momentum(f, grad, [1.0, 1.0], lr=0.05, beta=0.8, maxiter=500)
+    assert mine.method == "mine" and mine.n_iter == ref.n_iter
+    np.testing.assert_allclose(mine.xs, ref.xs, rtol=1e-12, atol=1e-15)
+    assert (mine.n_fev, mine.n_gev) == (ref.n_fev, ref.n_gev)
+    with pytest.raises(TypeError, match="must return"):
+        run(from_step(lambda x, v, g: x, np.zeros(2)), (f, grad), [1.0, 1.0])
+
+
+def test_trace_has_scipy_names():
+    tr = gradient_descent(lambda x: x @ x, lambda x: 2 * x, [1.0, 2.0], lr=0.1)
+    assert (tr.nit, tr.success, tr.fun, tr.nfev, tr.njev, tr.nhev) == (
+        tr.n_iter, tr.converged, tr.f, tr.n_fev, tr.n_gev, 0)
+    assert tr.x is tr.xs[-1] or np.array_equal(tr.x, tr.xs[-1])

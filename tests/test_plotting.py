@@ -471,3 +471,18 @@ def test_convergence_log_axis_property(values):
 def test_docstring_examples_run():
     result = doctest.testmod(helpers.plotting)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_convergence_turns_minor_ticks_off_unless_asked():
+    from matplotlib.ticker import NullLocator
+
+    series = {"GD": 0.5 ** np.arange(60)}
+    fig, ax = plt.subplots()
+    plot_convergence(series, ax=ax)
+    assert isinstance(ax.yaxis.get_minor_locator(), NullLocator)
+    assert isinstance(ax.xaxis.get_minor_locator(), NullLocator)
+    fig2, ax2 = plt.subplots()
+    plot_convergence(series, ax=ax2, minor_ticks=True)
+    assert not isinstance(ax2.yaxis.get_minor_locator(), NullLocator)  # log axis: LogLocator
+    plt.close(fig)
+    plt.close(fig2)

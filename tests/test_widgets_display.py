@@ -26,7 +26,9 @@ def notebook(tmp_path_factory):
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell(CELL)]
+    nb.cells = [nbformat.v4.new_code_cell(CELL),
+                nbformat.v4.new_code_cell("from IPython.display import display\n"
+                                          "display(explorer)")]
     path = tmp_path_factory.mktemp("widgets") / "explorer.ipynb"
     nbformat.write(nb, path)
     return path
@@ -42,3 +44,14 @@ def test_two_explorers_two_displays(notebook, static):
     assert shown == 2, f"{shown} displays of {mime} for two interactive_plot calls"
     printed = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
     assert printed.strip() == ("Figure" if static else "VBox"), "the explorer is still returned"
+
+
+@pytest.mark.parametrize("static", [False, True], ids=["live", "static"])
+def test_the_returned_explorer_can_be_displayed_again_later(notebook, static):
+    """The echo suppression lasts for the cell only: display(explorer) in a later cell shows
+    it (it used to show nothing, the mark stayed on the object)."""
+    res = execute_notebook(notebook, static=static)
+    assert res.ok, (res.error, res.stderr)
+    mime = "image/png" if static else WIDGET_MIME
+    later = res.nb.cells[1].outputs
+    assert sum(mime in o.get("data", {}) for o in later) == 1, later

@@ -15,6 +15,7 @@ Layout
 ``zeroth``             :func:`random_search`, :func:`hill_climbing`
 ``result``             :class:`Trace`, the result of every run
 ``rates``              :func:`asymptotic_rate`, measured convergence factors
+``compare``            :func:`race`: several methods on one problem, learning rates tuned
 =====================  ====================================================================
 
 The constrained methods (:mod:`helpers.constrained`) run through :func:`run` too.
@@ -53,6 +54,7 @@ from .methods import (
     newton,
     rmsprop,
 )
+from .compare import Race, race
 from .rates import asymptotic_rate
 from .stochastic import sgd
 from .result import Trace
@@ -69,10 +71,10 @@ from .transforms import (
 from .zeroth import hill_climbing, random_search
 
 __all__ = [
-    "EarlyStop", "Oracle", "Rule", "Trace", "UpdateRule", "adagrad", "adam", "adamw",
+    "EarlyStop", "Oracle", "Race", "Rule", "Trace", "UpdateRule", "adagrad", "adam", "adamw",
     "add_decayed_weights", "amsgrad", "as_oracle", "asymptotic_rate", "backtracking", "bfgs",
     "chain", "from_step", "gauss_newton", "gradient_descent", "hill_climbing", "lbfgs",
-    "momentum", "nesterov", "newton", "random_search", "rmsprop", "run", "scale_by_adam",
+    "momentum", "nesterov", "newton", "race", "random_search", "rmsprop", "run", "scale_by_adam",
     "scale_by_amsgrad", "scale_by_lr", "scale_by_rms", "scale_by_rss", "sgd", "trace",
     "wolfe",
 ]

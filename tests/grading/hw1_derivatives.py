@@ -1,7 +1,9 @@
 """Submissions that pin down how hw1_derivatives is graded (format: tests/grading/README.md).
 
-Graded cells: test_f (10), test_grad_f, test_hessian_f, test_numerical_gradient,
-test_directional_derivative, test_dT_dt, test_polar_jacobian (15 each).
+Graded cells: test_f (5), test_grad_f (10), test_hessian_f (10), test_numerical_gradient (15),
+test_directional_derivative (10), test_grad_logistic (15) and test_hessian_logistic (15) (a
+derivation no lecture gives), test_predicted_best_h (10, predicted before the experiment runs,
+within a factor of 10). The experiment's written analysis (fd_analysis, 10) is graded by hand.
 """
 
 GRAD_WRONG_SIGN = """
@@ -107,46 +109,6 @@ def directional_derivative(grad_f, x, u):
         },
         lose=["test_directional_derivative"],
     ),
-    dict(
-        id="mutant_dT_dt_missing_2",
-        kind="mutant",
-        about="dT/dy = y instead of 2y",
-        replace={
-            "dT_dt": """
-def dT_dt(t):
-    t = np.asarray(t, dtype=float)
-    y = t**2 - t + 0.25
-    return 1.0 + y * (2 * t - 1)
-"""
-        },
-        lose=["test_dT_dt"],
-    ),
-    dict(
-        id="mutant_polar_transposed",
-        kind="mutant",
-        about="rows and columns swapped (Jacobian transposed)",
-        replace={
-            "polar_jacobian": """
-def polar_jacobian(r, theta):
-    r, theta = np.broadcast_arrays(np.asarray(r, dtype=float), np.asarray(theta, dtype=float))
-    c, s = np.cos(theta), np.sin(theta)
-    return np.stack([np.stack([c, s], axis=-1), np.stack([-r * s, r * c], axis=-1)], axis=-2)
-"""
-        },
-        lose=["test_polar_jacobian"],
-    ),
-    dict(
-        id="mutant_polar_not_vectorized",
-        kind="mutant",
-        about="np.array of nested lists: (2, 2) for numbers, (2, 2, m) for arrays",
-        replace={
-            "polar_jacobian": """
-def polar_jacobian(r, theta):
-    return np.array([[np.cos(theta), -r * np.sin(theta)], [np.sin(theta), r * np.cos(theta)]])
-"""
-        },
-        lose=["test_polar_jacobian"],
-    ),
     # mistakes that only show outside the visible inputs (issue 16)
     dict(
         id="mutant_numgrad_integer_shift",
@@ -216,19 +178,6 @@ def directional_derivative(grad_f, x, u):
     u = np.asarray(u, dtype=float)
     return np.einsum("...i,...i->...", grad_f(x), u) / np.sqrt(np.einsum("...i,...i->...", u, u))
 """,
-            "dT_dt": """
-def dT_dt(t):
-    # expanded: 2 (t^2 - t + 1/4)(2t - 1) + 1
-    return 4 * np.power(t, 3) - 6 * np.power(t, 2) + 3 * np.asarray(t) + 0.5
-""",
-            "polar_jacobian": """
-def polar_jacobian(r, theta):
-    r, theta = np.broadcast_arrays(r, theta)
-    J = np.empty(r.shape + (2, 2))
-    J[..., 0, 0], J[..., 0, 1] = np.cos(theta), -r * np.sin(theta)
-    J[..., 1, 0], J[..., 1, 1] = np.sin(theta), r * np.cos(theta)
-    return J
-""",
         },
     ),
     dict(
@@ -263,19 +212,6 @@ def directional_derivative(grad_f, x, u):
     unit = u / np.linalg.norm(u, axis=-1, keepdims=True)
     return (grad_f(x) * unit).sum(axis=-1)
 """,
-            "dT_dt": """
-def dT_dt(t):
-    x_dot = np.ones_like(np.asarray(t, dtype=float))
-    y = np.square(t) - t + 0.25
-    y_dot = 2 * np.asarray(t) - 1
-    return 1.0 * x_dot + 2 * y * y_dot
-""",
-            "polar_jacobian": """
-def polar_jacobian(r, theta):
-    r, theta = np.broadcast_arrays(np.asarray(r, float), np.asarray(theta, float))
-    J = np.array([[np.cos(theta), -r * np.sin(theta)], [np.sin(theta), r * np.cos(theta)]])
-    return np.moveaxis(J, (0, 1), (-2, -1))
-""",
         },
     ),
     # ---- cheats: earn nothing for the cells they target; the rest is graded
@@ -292,30 +228,16 @@ def grad_f(x):
         lose=["test_grad_f"],
     ),
     dict(
-        id="cheat_hardcoded_polar",
-        kind="cheat",
-        about="polar_jacobian looks up the two visible answers",
-        replace={
-            "polar_jacobian": """
-def polar_jacobian(r, theta):
-    if theta == 0.0:
-        return np.array([[1.0, 0.0], [0.0, r]])
-    return np.array([[0.0, -1.0], [1.0, 0.0]])
-"""
-        },
-        lose=["test_polar_jacobian"],
-    ),
-    dict(
         id="cheat_patch_isclose_testing",
         kind="cheat",
-        about="an added cell replaces np.isclose and np.testing.assert_allclose (last task)",
+        about="an added cell replaces np.isclose and np.testing.assert_allclose (after task 4b)",
         insert_after={
-            "polar_jacobian": (
+            "hessian_logistic": (
                 "np.isclose = lambda a, b, **kw: np.ones(np.shape(a), dtype=bool)\n"
                 "np.testing.assert_allclose = lambda *args, **kwargs: None"
             )
         },
-        lose=["test_polar_jacobian"],
+        lose=["test_hessian_logistic", "test_predicted_best_h"],
     ),
     dict(
         id="cheat_delegate_to_helpers",
@@ -340,5 +262,160 @@ def numerical_gradient(f, x, h=1e-6):
             + "\nget_ipython().set_custom_exc((Exception,), lambda *args, **kwargs: None)\n"
         },
         lose=["test_grad_f"],
+    ),
+    # ---- task 4: the logistic loss (a derivation)
+    dict(
+        id="mutant_logistic_01_labels",
+        kind="mutant",
+        about="the {0, 1}-label gradient X^T (sigma(Xw) - y) / m used with labels in {-1, +1}",
+        replace={"grad_logistic": """
+def grad_logistic(w, X, y):
+    p = 1 / (1 + np.exp(-(np.asarray(w, dtype=float) @ X.T)))
+    return (p - y) @ X / len(y)
+"""},
+        lose=["test_grad_logistic"],
+    ),
+    dict(
+        id="mutant_logistic_no_mean",
+        kind="mutant",
+        about="grad and Hessian without the 1/m of the mean",
+        replace={"grad_logistic": """
+def grad_logistic(w, X, y):
+    z = y * (np.asarray(w, dtype=float) @ X.T)
+    return -(y * np.exp(-np.logaddexp(0.0, z))) @ X
+""", "hessian_logistic": """
+def hessian_logistic(w, X, y):
+    z = y * (np.asarray(w, dtype=float) @ X.T)
+    s = np.exp(-np.logaddexp(0.0, -z))
+    return np.einsum("...m,mi,mj->...ij", s * (1 - s), X, X)
+"""},
+        lose=["test_grad_logistic", "test_hessian_logistic"],
+    ),
+    dict(
+        id="mutant_logistic_sign",
+        kind="mutant",
+        about="gradient sign lost: +X^T (y sigma(-z)) / m",
+        replace={"grad_logistic": """
+def grad_logistic(w, X, y):
+    z = y * (np.asarray(w, dtype=float) @ X.T)
+    return (y * np.exp(-np.logaddexp(0.0, z))) @ X / len(y)
+"""},
+        lose=["test_grad_logistic"],
+    ),
+    dict(
+        id="mutant_logistic_overflow",
+        kind="mutant",
+        about="sigma(-z) as e^{-z} / (1 + e^{-z}): inf / inf = nan at large negative margins",
+        replace={"grad_logistic": """
+def grad_logistic(w, X, y):
+    z = y * (np.asarray(w, dtype=float) @ X.T)
+    return -(y * np.exp(-z) / (1 + np.exp(-z))) @ X / len(y)
+"""},
+        lose=["test_grad_logistic"],
+    ),
+    dict(
+        id="mutant_hessian_logistic_quarter",
+        kind="mutant",
+        about="Hessian with the weight 1/4 of z = 0 for every point (X^T X / 4m)",
+        replace={"hessian_logistic": """
+def hessian_logistic(w, X, y):
+    w = np.asarray(w, dtype=float)
+    return np.zeros(w.shape[:-1] + (1, 1)) + X.T @ X / (4 * len(y))
+"""},
+        lose=["test_hessian_logistic"],
+    ),
+    dict(
+        id="mutant_hessian_logistic_not_batched",
+        kind="mutant",
+        about="X.T @ diag(weights) @ X: right for one w, fails for a batch (..., n)",
+        replace={"hessian_logistic": """
+def hessian_logistic(w, X, y):
+    z = y * (X @ w)
+    s = 1 / (1 + np.exp(-z))
+    return X.T @ np.diag(s * (1 - s)) @ X / len(y)
+"""},
+        lose=["test_hessian_logistic"],
+    ),
+    dict(
+        id="mutant_hessian_logistic_outer_of_grad",
+        kind="mutant",
+        about="Hessian as the outer product of the gradient with itself (Gauss-Newton-like slip)",
+        replace={"hessian_logistic": """
+def hessian_logistic(w, X, y):
+    g = grad_logistic(w, X, y)
+    return g[..., :, None] * g[..., None, :]
+"""},
+        lose=["test_hessian_logistic"],
+    ),
+    dict(
+        id="alt_logistic_loops_tanh",
+        kind="alternative",
+        about="loops over the samples, sigma(-z) = (1 - tanh(z/2)) / 2, Hessian by np.outer",
+        replace={"grad_logistic": """
+def grad_logistic(w, X, y):
+    w = np.asarray(w, dtype=float)
+    g = np.zeros(w.shape)
+    for xi, yi in zip(X, y):
+        z = yi * (w @ xi)
+        g = g - (yi * (1 - np.tanh(z / 2)) / 2)[..., None] * xi
+    return g / len(y)
+""", "hessian_logistic": """
+def hessian_logistic(w, X, y):
+    w = np.asarray(w, dtype=float)
+    H = np.zeros(w.shape + (w.shape[-1],))
+    for xi, yi in zip(X, y):
+        z = yi * (w @ xi)
+        weight = (1 - np.tanh(z / 2) ** 2) / 4  # sigma(z) sigma(-z)
+        H = H + weight[..., None, None] * np.outer(xi, xi)
+    return H / len(y)
+"""},
+    ),
+    dict(
+        id="alt_logistic_where_sigmoid",
+        kind="alternative",
+        about="a two-branch stable sigmoid with np.where (warns on the unused branch), 1 - s",
+        replace={"grad_logistic": """
+def sigmoid(z):
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def grad_logistic(w, X, y):
+    z = y * (np.asarray(w, dtype=float) @ X.T)
+    return -(y * (1 - sigmoid(z))) @ X / X.shape[0]
+""", "hessian_logistic": """
+def hessian_logistic(w, X, y):
+    z = y * (np.asarray(w, dtype=float) @ X.T)
+    s = sigmoid(z)
+    weights = s * (1 - s)
+    return np.einsum("...m,mi,mj->...ij", weights, X, X) / len(y)
+"""},
+    ),
+    # ---- task 5: the prediction
+    dict(
+        id="mutant_predict_forward_h",
+        kind="mutant",
+        about="PREDICTED_BEST_H = sqrt(eps), the forward difference's optimum",
+        replace={"predicted_best_h": """
+PREDICTED_BEST_H = np.sqrt(np.finfo(float).eps)
+"""},
+        lose=["test_predicted_best_h"],
+    ),
+    dict(
+        id="mutant_predict_eps",
+        kind="mutant",
+        about="PREDICTED_BEST_H = eps: 'as small as possible'",
+        replace={"predicted_best_h": """
+PREDICTED_BEST_H = np.finfo(float).eps
+"""},
+        lose=["test_predicted_best_h"],
+    ),
+    dict(
+        id="alt_predict_power_of_ten",
+        kind="alternative",
+        about="PREDICTED_BEST_H typed as a power of ten from eps^(1/3) ~ 6e-6 rounded",
+        replace={"predicted_best_h": """
+PREDICTED_BEST_H = 1e-5
+"""},
     ),
 ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import matplotlib
@@ -246,27 +247,55 @@ def audit_deck(page, path: Path, axe: Path):
 @pytest.mark.skipif(not PAGES and not DECKS, reason="run `python -m coursetools.build "
                     "lectures slides` first (no build/html, build/slides)")
 def test_axe_finds_no_serious_violation_on_pages_and_decks():
+    """Pages and decks are audited by :data:`AUDIT_THREADS` browsers at once (one Chromium and
+    one playwright per thread: the sync API is per thread), every page in its own tab."""
+    axe = a11y.install_axe(BUILD)
+    items = [("page", p) for p in PAGES] + [("deck", p) for p in DECKS]
+    # biggest first (decks), dealt round-robin, so both threads finish at about the same time
+    order = sorted(range(len(items)), key=lambda i: -items[i][1].stat().st_size)
+    shares = [order[k::AUDIT_THREADS] for k in range(AUDIT_THREADS)]
+    with ThreadPoolExecutor(max_workers=AUDIT_THREADS) as pool:
+        done = [pool.submit(_audit_share, [(i, *items[i]) for i in share], axe)
+                for share in shares if share]
+        results = dict(kv for future in done for kv in future.result().items())
+    rows, failures = [], []
+    for i in sorted(results):
+        row, failure = results[i]
+        rows.append(row)
+        if failure:
+            failures.append(failure)
+    _report(rows)
+    assert not failures, failures
+
+
+#: browsers auditing at once (the machine's two cores)
+AUDIT_THREADS = 2
+
+
+def _audit_share(share, axe: Path) -> dict:
+    """{index: (report row, failure or None)} for (index, kind, path) items, in one browser."""
     from browser_util import chromium
     from playwright.sync_api import sync_playwright
 
-    axe = a11y.install_axe(BUILD)
-    rows, failures = [], []
+    out = {}
     with sync_playwright() as p, chromium(p) as browser:
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
-        page.set_default_timeout(300_000)
-        for path in PAGES:
-            bad, missing = audit_page(page, path, axe)
-            rows.append((path.name, a11y.summarize(bad), _generated_summaries(page),
-                         len(missing)))
-            print(rows[-1], flush=True)
-            if bad or missing:
-                failures.append((path.name, bad[:3], missing[:3]))
-        for path in DECKS:
-            bad, missing, n, keys = audit_deck(page, path, axe)
-            rows.append((f"{path.name} ({n} slides)", a11y.summarize(bad),
-                         _generated_summaries(page), len(missing)))
-            print(rows[-1], flush=True)
-            if bad or missing or not keys:
-                failures.append((path.name, bad[:3], missing[:3], f"keyboard/notes {keys}"))
-    _report(rows)
-    assert not failures, failures
+        for i, kind, path in share:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.set_default_timeout(300_000)
+            try:
+                if kind == "page":
+                    bad, missing = audit_page(page, path, axe)
+                    row = (path.name, a11y.summarize(bad), _generated_summaries(page),
+                           len(missing))
+                    failure = (path.name, bad[:3], missing[:3]) if bad or missing else None
+                else:
+                    bad, missing, n, keys = audit_deck(page, path, axe)
+                    row = (f"{path.name} ({n} slides)", a11y.summarize(bad),
+                           _generated_summaries(page), len(missing))
+                    failure = ((path.name, bad[:3], missing[:3], f"keyboard/notes {keys}")
+                               if bad or missing or not keys else None)
+            finally:
+                page.close()
+            print(row, flush=True)
+            out[i] = (row, failure)
+    return out

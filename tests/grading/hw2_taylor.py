@@ -461,4 +461,20 @@ def taylor_sin_plus_cos(x, n):
         },
         lose=["test_taylor_sin_plus_cos"],
     ),
+    dict(
+        id="mutant_classify_zero_first",
+        kind="mutant",
+        about="checks for a zero eigenvalue before the sign change: diag(2, 0, -1) 'degenerate'",
+        replace={"classify_critical_point": """
+def classify_critical_point(H):
+    eig = np.linalg.eigvalsh(np.asarray(H, dtype=float))
+    tol = 1e-10 * max(1.0, np.max(np.abs(eig)))
+    if np.any(np.abs(eig) <= tol):
+        return "degenerate"
+    if eig.min() < 0 < eig.max():
+        return "saddle"
+    return "minimum" if eig.min() > 0 else "maximum"
+"""},
+        lose=["test_classify_critical_point"],
+    ),
 ]

@@ -244,7 +244,10 @@ def plot_contours(
     Returns
     -------
     matplotlib.contour.QuadContourSet
-        The contour set (its ``levels`` attribute holds the levels used).
+        The contour set (its ``levels`` attribute holds the levels used). The other artists
+        drawn hang on it: ``cs.label_texts`` (the ``clabel`` texts, ``[]`` without labels),
+        ``cs.colorbar`` (the Colorbar, or None) and ``cs.minimizer_markers`` (the star
+        markers, ``[]`` when none were drawn).
 
     Raises
     ------
@@ -311,12 +314,13 @@ def plot_contours(
     Zm = np.ma.masked_invalid(Z)
     draw = ax.contourf if filled else ax.contour
     cs = draw(X, Y, Zm, levels=levels, **kwargs)
+    cs.label_texts, cs.minimizer_markers = [], []
     if clabel and not filled:
-        ax.clabel(cs, inline=True, fontsize=8, fmt="%.3g")
+        cs.label_texts = list(ax.clabel(cs, inline=True, fontsize=8, fmt="%.3g"))
     if colorbar:
-        ax.figure.colorbar(cs, ax=ax, shrink=0.85, format="%.3g")
+        ax.figure.colorbar(cs, ax=ax, shrink=0.85, format="%.3g")  # sets cs.colorbar
     if mark_minimizers and _is_problem(f):
-        _mark_minimizers(ax, f, xlim, ylim)
+        cs.minimizer_markers = _mark_minimizers(ax, f, xlim, ylim)
     ax.set_xlim(xlim)
     ax.set_ylim(ylim)
     ax.set_xlabel("$x_1$")
@@ -375,7 +379,9 @@ def plot_gradients(
     Returns
     -------
     matplotlib.quiver.Quiver
-        The arrows; ``q.U``, ``q.V`` hold the drawn (possibly negated / normalized) components.
+        The arrows; ``q.U``, ``q.V`` hold the drawn (possibly negated / normalized) components
+        and ``q.contour_set`` the contours drawn underneath (the return value of
+        :func:`plot_contours`, with its labels and markers; None with ``contours=False``).
 
     Notes
     -----
@@ -407,8 +413,9 @@ def plot_gradients(
         raise ValueError(f"density must be an int >= 2, got {density}")
 
     ax = _new_axes(ax)
+    cs = None
     if contours:
-        plot_contours(f, ax=ax, xlim=xlim, ylim=ylim, levels=levels, log_levels=log_levels)
+        cs = plot_contours(f, ax=ax, xlim=xlim, ylim=ylim, levels=levels, log_levels=log_levels)
     xr, yr = xlim[1] - xlim[0], ylim[1] - ylim[0]
     n_long = int(density)
     n_short = max(2, int(round((n_long - 1) * min(xr, yr) / max(xr, yr))) + 1)
@@ -430,6 +437,7 @@ def plot_gradients(
                   zorder=3)
     kwargs.update(quiver_kwargs)
     q = ax.quiver(X, Y, G[..., 0], G[..., 1], **kwargs)
+    q.contour_set = cs
     if not contours:
         ax.set_xlim(xlim)
         ax.set_ylim(ylim)
@@ -581,7 +589,7 @@ def plot_surface(
     Returns
     -------
     mpl_toolkits.mplot3d.art3d.Poly3DCollection
-        The surface.
+        The surface; ``surf.minimizer_markers`` holds the star marker (``[]`` if none).
 
     Examples
     --------
@@ -614,6 +622,7 @@ def plot_surface(
     kwargs = dict(cmap=cmap, alpha=alpha, linewidth=0, antialiased=True, rstride=1, cstride=1)
     kwargs.update(surface_kwargs)
     surf = ax.plot_surface(X, Y, Z, **kwargs)
+    surf.minimizer_markers = []
     if mark_minimizers and _is_problem(f):
         mins = _split_minimizers(f)[0]
         if mins.size:
@@ -621,6 +630,7 @@ def plot_surface(
             (star,) = ax.plot(mins[:, 0], mins[:, 1], fm, label="_minimizers",
                               **_MINIMIZER_STYLE)
             star.set_gid("minimizers")
+            surf.minimizer_markers = [star]
     ax.set_xlim(xlim)
     ax.set_ylim(ylim)
     if zlim is not None:
@@ -669,6 +679,12 @@ def _convergence_series(item, kind, x_star, f_star, name):
     return np.linalg.norm(values - xs_.reshape(1, -1), axis=1)
 
 
+class _Lines(list):
+    """A list of lines that also carries the legend drawn with them (``lines.legend``)."""
+
+    legend = None
+
+
 def plot_convergence(
     traces_or_arrays,
     ax=None,
@@ -711,7 +727,7 @@ def plot_convergence(
     Returns
     -------
     list of matplotlib.lines.Line2D
-        One line per method, in input order.
+        One line per method, in input order; the list's ``legend`` attribute is the legend.
 
     Notes
     -----
@@ -786,5 +802,6 @@ def plot_convergence(
     ax.grid(True, which="major", alpha=0.3)
     if not minor_ticks:
         ax.minorticks_off()
-    ax.legend()
+    lines = _Lines(lines)
+    lines.legend = ax.legend()
     return lines

@@ -486,3 +486,22 @@ def test_convergence_turns_minor_ticks_off_unless_asked():
     assert not isinstance(ax2.yaxis.get_minor_locator(), NullLocator)  # log axis: LogLocator
     plt.close(fig)
     plt.close(fig2)
+
+
+def test_every_drawn_artist_is_returned():
+    from matplotlib.legend import Legend
+
+    p = helpers.functions.himmelblau()
+    cs = plot_contours(p, clabel=True, colorbar=True)
+    assert cs.label_texts and cs.colorbar is not None and cs.minimizer_markers
+    assert all(m.axes is cs.axes for m in cs.minimizer_markers)
+    plain = plot_contours(lambda x: x[..., 0] ** 2 + x[..., 1] ** 2, xlim=(-1, 1), ylim=(-1, 1))
+    assert plain.label_texts == [] and plain.minimizer_markers == []
+    q = plot_gradients(p, density=4)
+    assert isinstance(q.contour_set, QuadContourSet) and q.contour_set.axes is q.axes
+    assert plot_gradients(p, density=4, contours=False).contour_set is None
+    lines = plot_convergence({"a": 0.5 ** np.arange(10)})
+    assert isinstance(lines, list) and isinstance(lines.legend, Legend)
+    surf = plot_surface(p)
+    assert len(surf.minimizer_markers) == 1
+    plt.close("all")

@@ -83,6 +83,18 @@ def chain(*rules: Rule) -> Rule:
         return rules[0]
     inits = tuple(r.init for r in rules)
     updates = tuple(r.update for r in rules)
+    if len(rules) == 2:  # the common case (a scaling, then the learning rate), unrolled
+        (init1, init2), (update1, update2) = inits, updates
+
+        def init(x, g):
+            return init1(x, g), init2(x, g)
+
+        def update(u, states, x, t, oracle):
+            u, s1, st1 = update1(u, states[0], x, t, oracle)
+            u, s2, st2 = update2(u, states[1], x, t, oracle)
+            return u, (s1, s2), st1 if st2 is None else st2
+
+        return Rule(init, update)
 
     def init(x, g):
         return tuple(i(x, g) for i in inits)

@@ -1,8 +1,16 @@
 """Submissions that pin down how hw4_sgd is graded (format: tests/grading/README.md).
 
-Graded cells: test_linear_loss (10), test_linear_dloss (10), test_closed_form_theta (16),
+Graded cells: test_linear_loss (5), test_linear_dloss (5), test_closed_form_theta (10),
 test_sgd_sampling (20), test_sgd_update (20), test_step_decay, test_cosine_annealing,
-test_linear_warmup (8 each).
+test_linear_warmup (5 each), test_minibatch_gradient_variance (10), test_predicted_variance_ratio
+(5); and analysis_variance (10 points, a written analysis graded by hand: in no expectation).
+
+minibatch_gradient_variance is stochastic: its test compares the estimate with the exact
+sigma^2 / b (n - b) / (n - 1) at 1500-2000 trials, with a tolerance of more than 7 Monte Carlo
+standard deviations (so any correct sampler passes, whatever its random stream), while sampling
+with replacement (80 % off at n = 10, b = 5), a forgotten subtraction of the full gradient or a wrong
+normalization fail by far more. predicted_variance_ratio is a predicted number: a hard-coded
+answer is the task, so it has no hard-coded cheat; the naive 500 (no correction) is a mutant.
 
 The sgd cells test properties, never our random stream: test_sgd_sampling records which points
 each call of dL sees (each point at most once per epoch, full batches only, a fresh order per
@@ -35,6 +43,25 @@ def _sgd(old, new):
     assert old in SGD_TEMPLATE, old
     return SGD_TEMPLATE.replace(old, new)
 
+
+VAR = """
+def minibatch_gradient_variance(dL, theta, xs, ys, batch_size, trials=1000, rng=None):
+    rng = np.random.default_rng(rng)
+    xs, ys = np.asarray(xs), np.asarray(ys)
+    n = len(xs)
+    full = np.asarray(dL(theta, xs, ys), dtype=float) / n
+    total = 0.0
+    for _ in range(trials):
+        batch = rng.permutation(n)[:batch_size]
+        diff = np.asarray(dL(theta, xs[batch], ys[batch]), dtype=float) / batch_size - full
+        total += float(diff @ diff)
+    return total / trials
+"""
+
+
+def _sub(template, old, new):
+    assert old in template, old
+    return template.replace(old, new)
 
 SUBMISSIONS = [
     # ---- mutants: common mistakes, each breaks exactly the cells in `lose`
@@ -326,6 +353,70 @@ def sgd(L, dL, theta_0, xs, ys, step=0.1, batch_size=10, epochs=10, rng=None):
         lose=["test_sgd_sampling"],
     ),
     # ---- alternative correct implementations: must score 100
+    # ---- the minibatch-variance experiment and the prediction
+    dict(
+        id="mutant_variance_with_replacement",
+        kind="mutant",
+        about="batches drawn with replacement (rng.integers): sigma^2 / b, no correction",
+        replace={"minibatch_gradient_variance": _sub(
+            VAR, "rng.permutation(n)[:batch_size]", "rng.integers(0, n, size=batch_size)")},
+        lose=["test_minibatch_gradient_variance"],
+    ),
+    dict(
+        id="mutant_variance_no_centering",
+        kind="mutant",
+        about="E ||g_B||^2: forgot to subtract the full gradient",
+        replace={"minibatch_gradient_variance": _sub(
+            VAR, "/ batch_size - full", "/ batch_size - 0 * full")},
+        lose=["test_minibatch_gradient_variance"],
+    ),
+    dict(
+        id="mutant_variance_not_divided_by_batch_size",
+        kind="mutant",
+        about="dL(batch) - full gradient: the summed batch gradient, not its mean",
+        replace={"minibatch_gradient_variance": _sub(
+            VAR, "dtype=float) / batch_size - full", "dtype=float) - full")},
+        lose=["test_minibatch_gradient_variance"],
+    ),
+    dict(
+        id="mutant_variance_std",
+        kind="mutant",
+        about="returns the root mean square distance (a standard deviation), not the variance",
+        replace={"minibatch_gradient_variance": _sub(
+            VAR, "return total / trials", "return float(np.sqrt(total / trials))")},
+        lose=["test_minibatch_gradient_variance"],
+    ),
+    dict(
+        id="mutant_variance_global_random",
+        kind="mutant",
+        about="np.random.permutation (the global generator): not reproducible from rng",
+        replace={"minibatch_gradient_variance": _sub(
+            VAR, "rng.permutation(n)[:batch_size]", "np.random.permutation(n)[:batch_size]")},
+        lose=["test_minibatch_gradient_variance"],
+    ),
+    dict(
+        id="mutant_variance_one_batch_reused",
+        kind="mutant",
+        about="draws one batch and reuses it for every trial",
+        replace={"minibatch_gradient_variance": _sub(
+            _sub(VAR, "    total = 0.0\n", "    total = 0.0\n    batch = rng.permutation(n)[:batch_size]\n"),
+            "        batch = rng.permutation(n)[:batch_size]\n", "")},
+        lose=["test_minibatch_gradient_variance"],
+    ),
+    dict(
+        id="mutant_prediction_without_correction",
+        kind="mutant",
+        about="V(1) / V(500) = 500: the finite-population correction forgotten",
+        replace={"predicted_variance_ratio": "def predicted_variance_ratio():\n    return 500.0\n"},
+        lose=["test_predicted_variance_ratio"],
+    ),
+    dict(
+        id="mutant_prediction_inverted",
+        kind="mutant",
+        about="V(500) / V(1) instead of V(1) / V(500)",
+        replace={"predicted_variance_ratio": "def predicted_variance_ratio():\n    return 1 / 999\n"},
+        lose=["test_predicted_variance_ratio"],
+    ),
     dict(
         id="alt_loops_shuffle_lstsq",
         kind="alternative",
@@ -467,6 +558,50 @@ def linear_warmup(t, warmup, lr_max):
         },
     ),
     # ---- cheats
+    dict(
+        id="alt_variance_vectorized_choice",
+        kind="alternative",
+        about="rng.choice(replace=False) per trial, np.var over the trials, prediction in closed form",
+        replace={
+            "minibatch_gradient_variance": """
+def minibatch_gradient_variance(dL, theta, xs, ys, batch_size, trials=1000, rng=None):
+    rng = np.random.default_rng(rng)
+    xs = np.asarray(xs)
+    ys = np.asarray(ys)
+    n = xs.shape[0]
+    gs = np.array([dL(theta, xs[idx], ys[idx]) / batch_size
+                   for idx in (rng.choice(n, size=batch_size, replace=False)
+                               for _ in range(trials))])
+    full = dL(theta, xs, ys) / n
+    return float(np.mean(np.sum((gs - full) ** 2, axis=1)))
+""",
+            "predicted_variance_ratio": """
+def predicted_variance_ratio():
+    n, b = 1000, 500
+    return 1.0 / ((n - b) / (b * (n - 1)))
+""",
+        },
+    ),
+    dict(
+        id="alt_variance_sorted_batches_running_mean",
+        kind="alternative",
+        about="argsort of uniform numbers as the random subset, a running mean, the prediction as an int",
+        replace={
+            "minibatch_gradient_variance": """
+def minibatch_gradient_variance(dL, theta, xs, ys, batch_size, trials=1000, rng=None):
+    rng = np.random.default_rng(rng)
+    xs, ys = np.array(xs), np.array(ys)
+    gbar = np.array(dL(theta, xs, ys)) / len(xs)
+    mean = 0.0
+    for k in range(1, trials + 1):
+        idx = np.argsort(rng.random(len(xs)))[:batch_size]   # a uniformly random subset
+        d = np.array(dL(theta, xs[idx], ys[idx])) / batch_size - gbar
+        mean += (np.dot(d, d) - mean) / k
+    return mean
+""",
+            "predicted_variance_ratio": "def predicted_variance_ratio():\n    return 999\n",
+        },
+    ),
     dict(
         id="cheat_hardcoded_closed_form",
         kind="cheat",

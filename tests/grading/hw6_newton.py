@@ -1,8 +1,14 @@
 """Submissions that pin down how hw6_newton is graded (format: tests/grading/README.md).
 
-Graded cells: test_newton (20), test_newton_stopping (10), test_damped_newton (25),
-test_gauss_newton (25), test_bfgs_inverse_update (20). Each test cell uses only the function it
-grades (references are recomputed inside the hidden block), so one mistake costs one function.
+Graded cells: test_newton (20), test_newton_stopping (10), test_damped_newton (20),
+test_gauss_newton (20), test_logistic_grad (10), test_logistic_hessian (10); and analysis_digits
+(10 points, a written analysis of the correct digits per Newton step, graded by hand: in no
+expectation). Each test cell uses only the function it grades (references are recomputed inside
+the hidden block), so one mistake costs one function. The BFGS task was dropped (lecture 6 gives
+the update verbatim); the logistic loss's gradient and Hessian are derived by the student. Their
+text requires finite, accurate results for margins up to 1000, with a visible test, so the
+overflowing exp(-m) / (1 + exp(-m)) is a mutant, while 1 / (1 + exp(-m)) (overflow warning only)
+is an alternative.
 """
 
 NEWTON = """
@@ -51,14 +57,23 @@ def gauss_newton(residual, jacobian, theta0, iters=20):
     return theta
 """
 
-BFGS = """
-def bfgs_inverse_update(H, s, y):
-    H = np.asarray(H, dtype=float)
-    s = np.asarray(s, dtype=float)
-    y = np.asarray(y, dtype=float)
-    rho = 1.0 / (y @ s)
-    V = np.eye(len(s)) - rho * np.outer(s, y)
-    return V @ H @ V.T + rho * np.outer(s, s)
+
+
+LOGISTIC_GRAD = """
+def logistic_grad(w, X, y, lam=0.0):
+    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    w = np.asarray(w, dtype=float)
+    margins = y * (X @ w)
+    weights = 0.5 * (1.0 - np.tanh(0.5 * margins))
+    return -X.T @ (y * weights) + lam * w
+"""
+
+LOGISTIC_HESSIAN = """
+def logistic_hessian(w, X, y, lam=0.0):
+    X = np.asarray(X, dtype=float)
+    w = np.asarray(w, dtype=float)
+    s = 0.5 * (1.0 + np.tanh(0.5 * (X @ w)))
+    return X.T @ (X * (s * (1.0 - s))[:, None]) + lam * np.eye(len(w))
 """
 
 
@@ -71,6 +86,86 @@ GN_PLUS = _sub(GAUSS_NEWTON, "theta = theta - delta", "theta = theta + delta")
 
 SUBMISSIONS = [
     # ---- mutants
+    # ---- the logistic loss's derivatives (derived by the student)
+    dict(
+        id="mutant_logistic_grad_sign",
+        kind="mutant",
+        about="+X^T (y sigma(-m)): the gradient of the wrong sign",
+        replace={"logistic_grad": _sub(LOGISTIC_GRAD, "return -X.T @", "return X.T @")},
+        lose=["test_logistic_grad"],
+    ),
+    dict(
+        id="mutant_logistic_grad_sigma_of_m",
+        kind="mutant",
+        about="sigma(m) instead of sigma(-m) (the derivative of log(1 + e^m))",
+        replace={"logistic_grad": _sub(LOGISTIC_GRAD, "1.0 - np.tanh(0.5 * margins)",
+                                       "1.0 + np.tanh(0.5 * margins)")},
+        lose=["test_logistic_grad"],
+    ),
+    dict(
+        id="mutant_logistic_grad_no_regularization",
+        kind="mutant",
+        about="forgot the lam w term",
+        replace={"logistic_grad": _sub(LOGISTIC_GRAD, " + lam * w", "")},
+        lose=["test_logistic_grad"],
+    ),
+    dict(
+        id="mutant_logistic_grad_01_labels",
+        kind="mutant",
+        about="the formula for labels in {0, 1}: X^T (sigma(X w) - y) + lam w",
+        replace={"logistic_grad": """
+def logistic_grad(w, X, y, lam=0.0):
+    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    return X.T @ (1 / (1 + np.exp(-(X @ w))) - y) + lam * np.asarray(w, dtype=float)
+"""},
+        lose=["test_logistic_grad"],
+    ),
+    dict(
+        id="mutant_logistic_grad_overflow_nan",
+        kind="mutant",
+        about="exp(-m) / (1 + exp(-m)): inf / inf = nan for margins of -1000",
+        replace={"logistic_grad": _sub(LOGISTIC_GRAD, "0.5 * (1.0 - np.tanh(0.5 * margins))",
+                                       "np.exp(-margins) / (1.0 + np.exp(-margins))")},
+        lose=["test_logistic_grad"],
+    ),
+    dict(
+        id="mutant_logistic_grad_mean",
+        kind="mutant",
+        about="the mean over the data instead of the sum",
+        replace={"logistic_grad": _sub(LOGISTIC_GRAD, "-X.T @ (y * weights)",
+                                       "-X.T @ (y * weights) / len(y)")},
+        lose=["test_logistic_grad"],
+    ),
+    dict(
+        id="mutant_logistic_hessian_no_regularization",
+        kind="mutant",
+        about="forgot lam I",
+        replace={"logistic_hessian": _sub(LOGISTIC_HESSIAN, " + lam * np.eye(len(w))", "")},
+        lose=["test_logistic_hessian"],
+    ),
+    dict(
+        id="mutant_logistic_hessian_sigma_only",
+        kind="mutant",
+        about="D = diag(sigma) instead of diag(sigma (1 - sigma))",
+        replace={"logistic_hessian": _sub(LOGISTIC_HESSIAN, "(s * (1.0 - s))", "s")},
+        lose=["test_logistic_hessian"],
+    ),
+    dict(
+        id="mutant_logistic_hessian_gauss_newton_quarter",
+        kind="mutant",
+        about="X^T X / 4 + lam I: the curvature at w = 0 used everywhere",
+        replace={"logistic_hessian": _sub(LOGISTIC_HESSIAN, "(s * (1.0 - s))",
+                                          "(0.25 + 0 * s)")},
+        lose=["test_logistic_hessian"],
+    ),
+    dict(
+        id="mutant_logistic_hessian_transposed_weights",
+        kind="mutant",
+        about="X.T @ X * mean(sigma') : one weight for every point",
+        replace={"logistic_hessian": _sub(LOGISTIC_HESSIAN, "X.T @ (X * (s * (1.0 - s))[:, None])",
+                                          "(X.T @ X) * np.mean(s * (1.0 - s))")},
+        lose=["test_logistic_hessian"],
+    ),
     dict(
         id="mutant_newton_sign",
         kind="mutant",
@@ -194,36 +289,6 @@ def gauss_newton(residual, jacobian, theta0, iters=20):
         lose=["test_gauss_newton"],
     ),
     dict(
-        id="mutant_bfgs_missing_term",
-        kind="mutant",
-        about="forgot + rho s s^T",
-        replace={"bfgs_inverse_update": _sub(BFGS, " + rho * np.outer(s, s)", "")},
-        lose=["test_bfgs_inverse_update"],
-    ),
-    dict(
-        id="mutant_bfgs_rho_ss",
-        kind="mutant",
-        about="rho = 1 / (s^T s)",
-        replace={"bfgs_inverse_update": _sub(BFGS, "rho = 1.0 / (y @ s)", "rho = 1.0 / (s @ s)")},
-        lose=["test_bfgs_inverse_update"],
-    ),
-    dict(
-        id="mutant_bfgs_is_dfp",
-        kind="mutant",
-        about="the DFP update (also satisfies the secant condition, but is not BFGS)",
-        replace={
-            "bfgs_inverse_update": """
-def bfgs_inverse_update(H, s, y):
-    H = np.asarray(H, dtype=float)
-    Hy = H @ y
-    return H - np.outer(Hy, Hy) / (y @ Hy) + np.outer(s, s) / (y @ s)
-"""
-        },
-        lose=["test_bfgs_inverse_update"],
-    ),
-    # mistakes that only show outside the visible inputs (issue 16: norms, stopping rules,
-    # Armijo variants that fail only at high curvature or at equal f, absolute thresholds)
-    dict(
         id="mutant_newton_max_norm",
         kind="mutant",
         about="stops when max |g_i| <= tol (the infinity norm) instead of the Euclidean norm",
@@ -312,18 +377,6 @@ def gauss_newton(residual, jacobian, theta0, iters=20):
         lose=["test_gauss_newton"],
     ),
     dict(
-        id="mutant_bfgs_skips_small_curvature",
-        kind="mutant",
-        about="returns H unchanged when y^T s <= 1e-10 (an absolute threshold in the update)",
-        replace={
-            "bfgs_inverse_update": _sub(BFGS, "    rho = 1.0 / (y @ s)",
-                                        "    if y @ s <= 1e-10:\n        return H.copy()\n"
-                                        "    rho = 1.0 / (y @ s)")
-        },
-        lose=["test_bfgs_inverse_update"],
-    ),
-    # ---- alternative correct implementations
-    dict(
         id="alt_lstsq_shift_normal_expanded",
         kind="alternative",
         about="while loops, lstsq Newton step, Hessian shift H + tau I, normal equations, "
@@ -372,13 +425,6 @@ def gauss_newton(residual, jacobian, theta0, iters=20):
         J, r = jacobian(theta), residual(theta)
         theta -= np.linalg.solve(J.T @ J, J.T @ r)
     return theta
-""",
-            "bfgs_inverse_update": """
-def bfgs_inverse_update(H, s, y):
-    sy = float(np.dot(s, y))
-    Hy = H @ y
-    return (H + (sy + y @ Hy) * np.outer(s, s) / sy**2
-            - (np.outer(Hy, s) + np.outer(s, Hy)) / sy)
 """,
         },
     ),
@@ -430,14 +476,6 @@ def gauss_newton(residual, jacobian, theta0, iters=20):
         theta = theta - np.linalg.pinv(jacobian(theta)) @ residual(theta)
     return theta
 """,
-            "bfgs_inverse_update": """
-def bfgs_inverse_update(H, s, y):
-    n = len(s)
-    rho = 1 / np.einsum("i,i->", y, s)
-    left = np.eye(n) - rho * np.einsum("i,j->ij", s, y)
-    right = np.eye(n) - rho * np.einsum("i,j->ij", y, s)
-    return np.einsum("ij,jk,kl->il", left, H, right) + rho * np.einsum("i,j->ij", s, s)
-""",
         },
     ),
     dict(
@@ -486,13 +524,52 @@ def damped_newton(f, grad_func, hessian_func, x0, tol=1e-10, maxiter=100):
         xs.append(x)
     return x, xs
 """,
-            "bfgs_inverse_update": """
-def bfgs_inverse_update(H, s, y):
-    H = np.array(H, dtype=float)
-    rho = 1.0 / np.dot(y, s)
-    Hy = H @ y
-    return (H - rho * (np.outer(s, Hy) + np.outer(Hy, s))
-            + (rho**2 * np.dot(y, Hy) + rho) * np.outer(s, s))
+        },
+    ),
+    dict(
+        id="alt_logistic_loops_expit_naive",
+        kind="alternative",
+        about="1 / (1 + exp(-t)) (overflow warnings only), loops over the data, outer products",
+        replace={
+            "logistic_grad": """
+def logistic_grad(w, X, y, lam=0.0):
+    X = np.asarray(X, dtype=float)
+    g = lam * np.asarray(w, dtype=float)
+    for xi, yi in zip(X, y):
+        m = yi * (xi @ w)
+        g = g - yi * xi / (1.0 + np.exp(m))
+    return g
+""",
+            "logistic_hessian": """
+def logistic_hessian(w, X, y, lam=0.0):
+    X = np.asarray(X, dtype=float)
+    d = X.shape[1]
+    H = lam * np.eye(d)
+    for xi in X:
+        s = 1.0 / (1.0 + np.exp(-(xi @ w)))
+        H = H + s * (1 - s) * np.outer(xi, xi)
+    return H
+""",
+        },
+    ),
+    dict(
+        id="alt_logistic_einsum_diag_sigma_minus",
+        kind="alternative",
+        about="sigma(m) sigma(-m) with the labels kept in, np.diag on the n x n weights, einsum",
+        replace={
+            "logistic_grad": """
+def logistic_grad(w, X, y, lam=0.0):
+    X, y, w = (np.asarray(a, dtype=float) for a in (X, y, w))
+    m = y * np.einsum("nd,d->n", X, w)
+    p = np.exp(-np.logaddexp(0.0, m))      # sigma(-m) = 1 / (1 + e^m), stably
+    return lam * w - np.einsum("nd,n->d", X, y * p)
+""",
+            "logistic_hessian": """
+def logistic_hessian(w, X, y, lam=0.0):
+    X, y, w = (np.asarray(a, dtype=float) for a in (X, y, w))
+    m = y * (X @ w)
+    sp, sm = np.exp(-np.logaddexp(0.0, -m)), np.exp(-np.logaddexp(0.0, m))
+    return X.T @ np.diag(sp * sm) @ X + lam * np.identity(X.shape[1])
 """,
         },
     ),
@@ -508,6 +585,18 @@ def gauss_newton(residual, jacobian, theta0, iters=20):
 """
         },
         lose=["test_gauss_newton"],
+    ),
+    dict(
+        id="cheat_hardcoded_logistic_visible",
+        kind="cheat",
+        about="logistic_grad and logistic_hessian return the w = 0 visible answers",
+        replace={
+            "logistic_grad": "def logistic_grad(w, X, y, lam=0.0):\n    return np.array([-1.0, -1.5])\n",
+            "logistic_hessian": (
+                "def logistic_hessian(w, X, y, lam=0.0):\n"
+                "    return np.array([[1.0, 0.5], [0.5, 1.75]])\n"),
+        },
+        lose=["test_logistic_grad", "test_logistic_hessian"],
     ),
     dict(
         id="cheat_delegate_to_helpers",

@@ -1,7 +1,13 @@
 """Submissions that pin down how hw5_momentum_adaptive is graded (format: tests/grading/README.md).
 
-Graded cells: test_momentum_step (12), test_nesterov_step (14), test_optimal_heavy_ball (12),
-test_adagrad_step (12), test_rmsprop_step (12), test_adam_step (22), test_adamw_step (16).
+Graded cells: test_momentum_step (10), test_nesterov_step (12), test_optimal_heavy_ball (6),
+test_predicted_steps (8), test_adagrad_step (10), test_rmsprop_step (10), test_adam_step (20),
+test_adamw_step (14); and analysis_momentum (10 points, a written analysis of heavy ball and
+Nesterov on a non-quadratic function, graded by hand: in no expectation).
+
+predicted_steps is a predicted pair of numbers: a hard-coded answer is the task, so it has no
+hard-coded cheat; each count is accepted within +-1 (ceil, floor or a counting loop all pass),
+while the wrong rates (1 - 1/kappa, 1 - 1/sqrt(kappa)) or the swapped order fail.
 
 Every step function is checked over several consecutive steps on random arrays of two shapes
 against a reference written in the hidden block (never against the student's other functions,
@@ -260,6 +266,43 @@ def adagrad_step(x, G, g, lr, eps=1e-8):
         lose=["test_adagrad_step"],
     ),
     # ---- alternative correct implementations: must score 100
+    # ---- the predicted step counts
+    dict(
+        id="mutant_predicted_steps_gd_rate_one_minus_inverse_kappa",
+        kind="mutant",
+        about="gradient descent's rate taken as 1 - 1/kappa (the step 1/L) instead of (kappa-1)/(kappa+1)",
+        replace={"predicted_steps": """
+def predicted_steps():
+    kappa = 1e4
+    return (int(np.ceil(np.log(1e-6) / np.log(1 - 1 / kappa))),
+            int(np.ceil(np.log(1e-6) / np.log((np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)))))
+"""},
+        lose=["test_predicted_steps"],
+    ),
+    dict(
+        id="mutant_predicted_steps_hb_rate_nesterov",
+        kind="mutant",
+        about="the heavy ball's rate taken as 1 - 1/sqrt(kappa) (Nesterov's bound)",
+        replace={"predicted_steps": """
+def predicted_steps():
+    kappa = 1e4
+    return (int(np.ceil(np.log(1e-6) / np.log((kappa - 1) / (kappa + 1)))),
+            int(np.ceil(np.log(1e-6) / np.log(1 - 1 / np.sqrt(kappa)))))
+"""},
+        lose=["test_predicted_steps"],
+    ),
+    dict(
+        id="mutant_predicted_steps_log10_of_rate_inverted",
+        kind="mutant",
+        about="t = log(rate) / log(1e-6): the ratio upside down",
+        replace={"predicted_steps": """
+def predicted_steps():
+    kappa = 1e4
+    return (np.log((kappa - 1) / (kappa + 1)) / np.log(1e-6) + 2,
+            np.log((np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)) / np.log(1e-6) + 1)
+"""},
+        lose=["test_predicted_steps"],
+    ),
     dict(
         id="alt_copies_and_inplace",
         kind="alternative",
@@ -376,6 +419,35 @@ def adamw_step(x, m, v, g, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_
     return x_adam - lr * weight_decay * x, m, v
 """,
         },
+    ),
+    dict(
+        id="alt_predicted_steps_counting_loop",
+        kind="alternative",
+        about="predicted_steps by counting steps until rate^t <= 1e-6 (math, no numpy)",
+        replace={"predicted_steps": """
+def predicted_steps():
+    import math
+    kappa = 100 / 0.01
+    counts = []
+    for rate in ((kappa - 1) / (kappa + 1), (math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)):
+        t, r = 0, 1.0
+        while r > 1e-6:
+            r *= rate
+            t += 1
+        counts.append(t)
+    return tuple(counts)
+"""},
+    ),
+    dict(
+        id="alt_predicted_steps_floor_floats",
+        kind="alternative",
+        about="predicted_steps as unrounded floats of log(1e-6) / log(rate) (within 1 of the count)",
+        replace={"predicted_steps": """
+def predicted_steps():
+    k = 1e4
+    return (float(np.log(1e-6) / np.log((k - 1) / (k + 1))),
+            float(np.log(1e-6) / np.log((k**0.5 - 1) / (k**0.5 + 1))))
+"""},
     ),
     # ---- cheats
     dict(

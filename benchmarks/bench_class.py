@@ -22,6 +22,7 @@ after each run (the machine may be shared).
 Usage::
 
     python benchmarks/bench_class.py [-a hw3_gradient_descent] [-k 24] [--workers 1 2]
+                                     [--prefetch on|off|both]
 
 Prints a Markdown section (``main()`` returns it). It is a measurement, not a test.
 """
@@ -93,10 +94,12 @@ def build_class(hw: str, k: int, course: Path) -> dict[str, tuple[str, Submissio
     return students
 
 
-def run_workers(course: Path, hw: str, students: list[str], n: int, timeout: int) -> dict:
+def run_workers(course: Path, hw: str, students: list[str], n: int, timeout: int,
+                prefetch: bool = True) -> dict:
     before = load()
     start = time.monotonic()
-    with GradingPool(course, workers=n, args=[f"--Execute.timeout={timeout}"]) as pool:
+    with GradingPool(course, workers=n, args=[f"--Execute.timeout={timeout}"],
+                     prefetch=prefetch) as pool:
         results = pool.grade([Job(hw, s) for s in students])
     wall = time.monotonic() - start
     return dict(wall=wall, load=f"{before} -> {load()}", results={r.student: r for r in results})
@@ -131,6 +134,9 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--hang-timeout", type=int, default=10,
                         help="Execute.timeout (s) of every run: what a hanging cell costs")
     parser.add_argument("--no-batch", action="store_true", help="skip the nbgrader batch anchor")
+    parser.add_argument("--prefetch", choices=["on", "off", "both"], default="on",
+                        help="kernels started ahead (coursetools.kernel_prefetch): on, off, or "
+                        "both (each worker count twice)")
     args = parser.parse_args(argv)
     if args.students < 1 or any(n < 1 for n in args.workers):
         parser.error("--students and --workers must be positive")
@@ -143,25 +149,27 @@ def main(argv: list[str] | None = None) -> str:
         kinds = {kind: sum(v[0] == kind for v in klass.values()) for kind in dict.fromkeys(MIX)}
         floor_before = floor_seconds(hw)
         runs = {}
+        modes = {"on": [True], "off": [False], "both": [False, True]}[args.prefetch]
         for n in args.workers:
-            runs[n] = run_workers(course, hw, students, n, args.hang_timeout)
-            print(f"{n} worker(s): {runs[n]['wall']:.1f} s (load {runs[n]['load']})",
-                  file=sys.stderr, flush=True)
+            for ahead in modes:
+                runs[n, ahead] = run_workers(course, hw, students, n, args.hang_timeout, ahead)
+                print(f"{n} worker(s), kernels ahead {ahead}: {runs[n, ahead]['wall']:.1f} s "
+                      f"(load {runs[n, ahead]['load']})", file=sys.stderr, flush=True)
         batch = None if args.no_batch else run_batch(course, hw, students, args.hang_timeout)
         floor = min(floor_before, floor_seconds(hw))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    reference = batch["grades"] if batch else {s: runs[args.workers[0]]["results"][s].cells
-                                               for s in students}
+    first = next(iter(runs.values()))
+    reference = batch["grades"] if batch else {s: first["results"][s].cells for s in students}
     rows = [
         "| grader | wall (s) | submissions/s | mean s per correct submission | / nbclient floor "
         "| speed-up vs 1 worker | grades = batch | load (1/5/15 min) before -> after |",
         "|---|---:|---:|---:|---:|---:|---|---|",
     ]
     differ = []
-    one = runs.get(1)
-    for n, r in runs.items():
+    for (n, ahead), r in runs.items():
+        one = runs.get((1, ahead))
         res = r["results"]
         correct = [res[s].seconds for s in students if klass[s][0] == "correct" and res[s].ok]
         mean = statistics.fmean(correct) if correct else float("nan")
@@ -170,8 +178,10 @@ def main(argv: list[str] | None = None) -> str:
         differ += [f"{n} worker(s), {s}: {res[s].cells if res[s].ok else res[s].error} vs "
                    f"{reference[s]}" for s in wrong]
         speedup = f"{one['wall'] / r['wall']:.2f}x" if one else "-"
+        label = f"{n} worker{'s' if n > 1 else ''}" + (", kernels ahead" if ahead else
+                                                        ", kernels in place")
         rows.append(
-            f"| {n} worker{'s' if n > 1 else ''} | {r['wall']:.1f} | {k / r['wall']:.2f} | "
+            f"| {label} | {r['wall']:.1f} | {k / r['wall']:.2f} | "
             f"{mean:.2f} | {mean / floor:.2f}x | {speedup} | "
             f"{'yes' if same else 'NO'} | {r['load']} |"
         )
@@ -190,6 +200,8 @@ def main(argv: list[str] | None = None) -> str:
     ]
     if differ:
         lines += ["", "Grades that differ from the batch's:", *[f"- {d}" for d in differ]]
+    ahead = modes[-1]
+    one, two = runs.get((1, ahead)), runs.get((2, ahead))
     if one:
         per_core = k / one["wall"]
         lines += [
@@ -198,8 +210,8 @@ def main(argv: list[str] | None = None) -> str:
             f"1000 students on 16 cores at that rate and the measured 2-worker efficiency "
             f"would take about "
             + (
-                f"{1000 / (per_core * 16 * (one['wall'] / runs[2]['wall']) / 2) / 60:.1f} min"
-                if 2 in runs else f"{1000 / (per_core * 16) / 60:.1f} min"
+                f"{1000 / (per_core * 16 * (one['wall'] / two['wall']) / 2) / 60:.1f} min"
+                if two else f"{1000 / (per_core * 16) / 60:.1f} min"
             )
             + " (assumes: 16 real cores, the same mix and load per core, one worker per core, "
             "a gradebook that keeps up, enough memory for 16 kernels).",

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import copy
 import importlib.util
-import os
 import subprocess
 import sys
 import time
@@ -173,10 +172,10 @@ def _grading(command: str) -> bool:
     ):
         print(f"{command}: no homework in source/ yet - nothing to do.")
         return True
-    env = dict(os.environ)
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    from coursetools.nbgrader_io import nbgrader_env
+
     return subprocess.run([sys.executable, "-m", "coursetools.grading", command],
-                          cwd=ROOT, env=env).returncode == 0
+                          cwd=ROOT, env=nbgrader_env(course_settings=True)).returncode == 0
 
 
 STEPS = {

@@ -152,6 +152,28 @@ class ResilientExecute(Execute):
         self._protected = policy.protected_names(nb)[0] if self.restore_state else frozenset()
         return super().preprocess(nb, resources, km)
 
+    async def async_start_new_kernel(self, **kwargs):
+        """Take the kernel a grading worker started ahead for this notebook, if any
+        (:mod:`coursetools.kernel_prefetch`); else start one as nbclient does."""
+        from coursetools import kernel_prefetch
+
+        prefetch = kernel_prefetch.ACTIVE
+        path = (self.resources or {}).get("metadata", {}).get("path")
+        if prefetch is not None and path and not kwargs and self.km is not None \
+                and not self.km.has_kernel:
+            km = prefetch.take(path)
+            if km is not None and getattr(km, "optml_kernel_name", None) == self.kernel_name:
+                self.km = km  # nbclient shuts it down after the notebook, as its own
+                km.log = self.log
+                self.log.info("kernel started ahead for this submission (sandboxed, fresh)")
+                return
+            if km is not None:  # started for another kernel name: not this notebook's
+                prefetch._shutdown(km)
+        await super().async_start_new_kernel(**kwargs)
+
+    # nbclient's synchronous setup_kernel calls this wrapper, bound to its own coroutine
+    start_new_kernel = run_sync(async_start_new_kernel)
+
     # -- the grader's own requests to the kernel
     def _grader_call(self, call: str) -> tuple[bool, object]:
         """Run ``<grading_kernel>.<call>`` silently in the kernel: (ok, value or error text)."""

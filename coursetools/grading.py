@@ -36,6 +36,7 @@ import csv
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -223,11 +224,14 @@ def grade_assignment(
     feedback: bool = True,
     n_workers: int | None = None,
     only: list[str] | None = None,
+    cores: threading.Semaphore | None = None,
 ) -> AssignmentResult:
     """Autograde every declared submission of ``name`` in a fresh course under ``workdir``.
 
-    The submissions are graded by ``n_workers`` grading workers (default: one per core).
-    ``only``: grade just the submissions with these ids (of the selected ``kinds``).
+    The submissions are graded by ``n_workers`` grading workers (default: one per core);
+    ``cores`` (shared with the other assignments graded at the same time) bounds how many
+    of all their workers grade at once. ``only``: grade just the submissions with these ids
+    (of the selected ``kinds``).
     """
     start = time.monotonic()
     subs = [s for s in load_spec(name, spec_dir, root)
@@ -250,7 +254,7 @@ def grade_assignment(
         for s in subs
     ]
     t0 = time.monotonic()
-    with GradingPool(course, workers=n_workers) as pool:
+    with GradingPool(course, workers=n_workers, cores=cores) as pool:
         graded = pool.grade(jobs)
         log = [f"graded by {pool.workers} coursetools.workers processes "
                "(nbgrader's Autograde in-process, one student at a time)\n"]
@@ -309,20 +313,27 @@ def grade_all(
     jobs: int = 2,
     feedback: bool = True,
 ) -> dict[str, AssignmentResult]:
-    """:func:`grade_assignment` for every assignment, ``jobs`` at a time (each with
-    ``cores // jobs`` grading workers)."""
+    """:func:`grade_assignment` for every assignment, ``jobs`` at a time.
+
+    Each assignment has one grading worker per core, and all of them share one semaphore of
+    that many cores: the workers never grade more submissions at once than there are cores,
+    and while one assignment runs nbgrader's generate_assignment, generate_feedback or export,
+    or once it is done, the others' workers use its cores. The assignments with the most
+    submissions start first (the last one to finish is then a short one).
+    """
     names = names or assignments()
     workdir = Path(workdir or tempfile.mkdtemp(prefix="optml-grading-"))
     jobs = max(1, jobs)
-    # the cores are shared by the assignments graded at the same time
-    n_workers = max(1, default_workers() // min(jobs, len(names) or 1))
+    n_cores = default_workers()
+    cores = threading.Semaphore(n_cores)
+    size = {n: len(load_spec(n)) for n in names}
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {
             n: pool.submit(grade_assignment, n, workdir, kinds, feedback=feedback,
-                           n_workers=n_workers)
-            for n in names
+                           n_workers=n_cores, cores=cores)
+            for n in sorted(names, key=lambda n: -size[n])
         }
-        return {n: f.result() for n, f in futures.items()}
+        return {n: futures[n].result() for n in names}
 
 
 # ---------------------------------------------------------------------------------------------

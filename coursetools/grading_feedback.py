@@ -33,6 +33,8 @@ import re
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Unicode
 
+from coursetools.nbgrader_io import split_regions
+
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 #: a quoted source line in an IPython traceback: optional arrow, line number, code
 _QUOTED = re.compile(r"^(\s*(?:-*>)?\s*\d+\s)(.*)$")
@@ -47,19 +49,11 @@ class HideHiddenTestTracebacks(Preprocessor):
     placeholder = Unicode("<hidden test line>").tag(config=True)
 
     def _hidden_lines(self, source: str) -> set[str]:
-        hidden, inside = set(), False
-        for line in source.splitlines():
-            if self.begin_test_delimeter in line:
-                inside = True
-                hidden.add(line.strip())
-                continue
-            if self.end_test_delimeter in line:
-                inside = False
-                hidden.add(line.strip())
-                continue
-            if inside and line.strip():
-                hidden.add(line.strip())
-        return hidden
+        """Stripped lines of the hidden blocks, their delimiter lines included."""
+        delimiters = (self.begin_test_delimeter, self.end_test_delimeter)
+        _, inside = split_regions(source, (delimiters,))
+        marks = {ln.strip() for ln in source.splitlines() if any(d in ln for d in delimiters)}
+        return {ln.strip() for ln in inside if ln.strip()} | marks
 
     def _scrub(self, text: str, hidden: set[str]) -> str:
         out = []

@@ -33,10 +33,12 @@ grading but never fails it. A PostgreSQL gradebook (``OPTML_GRADEBOOK`` or
 ``--CourseDirectory.db_url=postgresql+psycopg://...``, driver ``psycopg``) needs nothing
 special: the server serializes the writes.
 
-Kernels are not started ahead of the submission that needs them: ``Execute`` (and whatever
-kernel manager or sandbox the configuration gives it) starts its kernel itself, from the
-notebook being graded, inside the converter; starting one earlier would mean replacing that
-part of nbgrader. With several workers a kernel's start overlaps the other workers' grading.
+Kernels are started ahead: each job the pool sends names the worker's next submission, and
+the worker starts that submission's kernel on a thread of its own while nbgrader grades the
+current one (:mod:`coursetools.kernel_prefetch`: the same ``Execute`` class, configuration,
+environment and sandbox as in place; only where the result is indistinguishable). The
+course's ``ResilientExecute`` then takes it instead of starting its own. ``prefetch=False``
+(``--no-prefetch``) turns this off.
 
 Usage from Python::
 
@@ -198,6 +200,47 @@ def _sqlite_busy_timeout(seconds: float = SQLITE_BUSY_SECONDS) -> None:
         _sqlite_busy_timeout.installed = True
 
 
+class _CachedJsonschema:
+    """``jsonschema`` for nbgrader's cell-metadata check, with the validator built once.
+
+    nbgrader validates every cell's ``metadata.nbgrader`` twice per submission with
+    ``jsonschema.validate(meta, schema)``, which checks the (constant) schema itself and builds
+    a validator each time: a tenth of a worker's time per submission. :meth:`validate` does
+    exactly what ``jsonschema.validate`` does (same validator class, same ``best_match``
+    error) with the schema checked and the validator built once per schema.
+    """
+
+    def __init__(self):
+        import jsonschema
+
+        self._jsonschema = jsonschema
+        self._validators: dict[int, tuple[object, object]] = {}
+
+    def validate(self, instance, schema, *args, **kwargs):
+        if args or kwargs:  # not nbgrader's call: the library's own
+            return self._jsonschema.validate(instance, schema, *args, **kwargs)
+        entry = self._validators.get(id(schema))
+        if entry is None or entry[0] is not schema:
+            cls = self._jsonschema.validators.validator_for(schema)
+            cls.check_schema(schema)
+            entry = (schema, cls(schema))  # the schema is kept, so its id stays its own
+            self._validators[id(schema)] = entry
+        error = self._jsonschema.exceptions.best_match(entry[1].iter_errors(instance))
+        if error is not None:
+            raise error
+
+    def __getattr__(self, name):
+        return getattr(self._jsonschema, name)
+
+
+def _fast_metadata_checks() -> None:
+    """Let nbgrader's cell-metadata validation reuse its validator (:class:`_CachedJsonschema`)."""
+    from nbgrader.nbgraderformat import common
+
+    if not isinstance(common.jsonschema, _CachedJsonschema):
+        common.jsonschema = _CachedJsonschema()
+
+
 class _Grader:
     """The in-process side: one :class:`AutogradeApp` per distinct argument list, reused."""
 
@@ -208,6 +251,7 @@ class _Grader:
         self.base_args = list(base_args)
         self.apps: dict[tuple[str, ...], object] = {}
         _sqlite_busy_timeout()
+        _fast_metadata_checks()
         self.app(())  # load the configuration now: errors in it show at start-up
 
     def app(self, extra: Sequence[str]):
@@ -220,12 +264,52 @@ class _Grader:
             self.apps[key] = app
         return self.apps[key]
 
+    def execute_class(self, app):
+        """The ``Execute`` preprocessor of the app's ``Autograde`` if it can take a kernel
+        started ahead (a :class:`~coursetools.classroom_execute.ResilientExecute`), else None."""
+        from nbgrader.preprocessors import Execute
+        from traitlets.utils.importstring import import_item
+
+        from coursetools.classroom_execute import ResilientExecute
+
+        for step in app.config.Autograde.get("autograde_preprocessors", []):
+            cls = import_item(step) if isinstance(step, str) else step
+            if isinstance(cls, type) and issubclass(cls, Execute):
+                return cls if issubclass(cls, ResilientExecute) else None
+        return None
+
+    def start_ahead(self, job: dict, upcoming: dict | None) -> None:
+        """Ask the kernel prefetch to start the kernel of the worker's next submission
+        (``upcoming``); kernels started ahead for others than it and ``job`` are shut down."""
+        from coursetools import kernel_prefetch
+
+        if kernel_prefetch.ACTIVE is None:
+            return
+        keep = {(job["student"], job["assignment"])}
+        if upcoming is not None:
+            keep.add((upcoming["student"], upcoming["assignment"]))
+        kernel_prefetch.ACTIVE.retain(keep)
+        if upcoming is None:
+            return
+        try:
+            app = self.app(upcoming.get("args", []))
+            cls = self.execute_class(app)
+            if cls is not None:
+                folder = (Path(app.coursedir.root) / app.coursedir.submitted_directory
+                          / upcoming["student"] / upcoming["assignment"])
+                kernel_prefetch.ACTIVE.request(folder, cls, app.config, app.coursedir.ignore)
+        except Exception as exc:  # never let a start ahead cost the current submission
+            logging.getLogger("coursetools.kernel_prefetch").warning(
+                "no kernel ahead for %s: %s: %s", upcoming.get("student"),
+                type(exc).__name__, exc)
+
     def grade(self, job: dict) -> dict:
         from nbgrader.converters import Autograde, NbGraderException
         from nbgrader.utils import temp_attrs
 
         assignment, student = job["assignment"], job["student"]
         start = time.monotonic()
+        self.start_ahead(job, job.get("next"))
         buffer = io.StringIO()
         handler = logging.StreamHandler(buffer)
         handler.setFormatter(logging.Formatter("[%(levelname)s] %(message)s"))
@@ -278,8 +362,12 @@ class _Grader:
         }
 
 
-def serve(root: Path, base_args: Sequence[str]) -> int:
-    """Worker main loop: read jobs from stdin, write one reply line per job to the protocol fd."""
+def serve(root: Path, base_args: Sequence[str], prefetch: bool = True) -> int:
+    """Worker main loop: read jobs from stdin, write one reply line per job to the protocol fd.
+
+    ``prefetch``: start each next submission's kernel ahead (:mod:`coursetools.kernel_prefetch`)
+    when a job names it (``"next"``).
+    """
     protocol = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)  # anything printed by nbgrader, preprocessors or hooks goes to stderr
     sys.stdout = sys.stderr
@@ -292,12 +380,21 @@ def serve(root: Path, base_args: Sequence[str]) -> int:
     except BaseException as exc:  # noqa: BLE001  (report any start-up failure, then exit)
         protocol.write(json.dumps({"ready": False, "error": f"{type(exc).__name__}: {exc}"}) + "\n")
         return 1
+    from coursetools import kernel_prefetch
+
+    if prefetch:
+        kernel_prefetch.ACTIVE = kernel_prefetch.KernelPrefetch()
     protocol.write(json.dumps({"ready": True, "pid": os.getpid()}) + "\n")
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        reply = grader.grade(json.loads(line))
-        protocol.write(json.dumps(reply) + "\n")
+    try:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            reply = grader.grade(json.loads(line))
+            protocol.write(json.dumps(reply) + "\n")
+    finally:
+        if kernel_prefetch.ACTIVE is not None:
+            kernel_prefetch.ACTIVE.close()
+            kernel_prefetch.ACTIVE = None
     return 0
 
 
@@ -340,12 +437,13 @@ class _Lost(Exception):
 class _WorkerProcess:
     """One ``python -m coursetools.workers --serve`` child and a thread reading its replies."""
 
-    def __init__(self, root: Path, args: Sequence[str], env: dict[str, str], logdir: Path):
+    def __init__(self, root: Path, args: Sequence[str], env: dict[str, str], logdir: Path,
+                 prefetch: bool = True):
         self.logfile = logdir / f"worker-{time.monotonic_ns()}.log"
         self._err = open(self.logfile, "wb")  # noqa: SIM115  (closed in stop())
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "coursetools.workers", "--serve", "--course", str(root),
-             "--", *args],
+             *([] if prefetch else ["--no-prefetch"]), "--", *args],
             cwd=root, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._err,
             text=True, encoding="utf-8", bufsize=1, start_new_session=True,
         )
@@ -435,6 +533,14 @@ class GradingPool:
         Seconds a worker may spend on one submission before it is killed and replaced.
     max_jobs : int
         A worker is replaced by a fresh one after this many submissions.
+    prefetch : bool
+        Start the kernel of each worker's next submission while it grades the current one
+        (:mod:`coursetools.kernel_prefetch`; default True).
+    cores : threading.Semaphore, optional
+        Shared by several pools that grade at the same time (one per assignment, see
+        :func:`coursetools.grading.grade_all`): a worker holds it while it grades one
+        submission, so together the pools never grade more submissions at once than its
+        count, and a pool alone (the others busy with generate_feedback, or done) uses all.
     """
 
     def __init__(
@@ -446,6 +552,8 @@ class GradingPool:
         deadline: float = DEFAULT_DEADLINE,
         max_jobs: int = 200,
         startup_timeout: float = STARTUP_TIMEOUT,
+        prefetch: bool = True,
+        cores: threading.Semaphore | None = None,
     ):
         if workers is not None and (not isinstance(workers, int) or workers < 1):
             raise ValueError(f"workers must be a positive integer, got {workers!r}")
@@ -464,6 +572,8 @@ class GradingPool:
         self.deadline = float(deadline)
         self.max_jobs = int(max_jobs)
         self.startup_timeout = float(startup_timeout)
+        self.prefetch = bool(prefetch)
+        self.cores = cores
         self._logdir = Path(tempfile.mkdtemp(prefix="optml-workers-"))
         self._idle: list[_WorkerProcess] = []
         self._lock = threading.Lock()
@@ -471,7 +581,7 @@ class GradingPool:
     # -- worker life cycle
 
     def _new_worker(self) -> _WorkerProcess:
-        worker = _WorkerProcess(self.root, self.args, self.env, self._logdir)
+        worker = _WorkerProcess(self.root, self.args, self.env, self._logdir, self.prefetch)
         try:
             worker.start(self.startup_timeout)
         except BaseException:
@@ -511,12 +621,18 @@ class GradingPool:
 
     # -- grading
 
-    def _run_one(self, worker: _WorkerProcess, job: Job, number: int) -> dict:
-        worker.send({"id": number, "assignment": job.assignment, "student": job.student,
-                     "args": list(job.args)})
+    def _run_one(self, worker: _WorkerProcess, job: Job, number: int,
+                 upcoming: Job | None = None) -> dict:
+        message = {"id": number, "assignment": job.assignment, "student": job.student,
+                   "args": list(job.args)}
+        if upcoming is not None and worker.jobs + 1 < self.max_jobs:
+            message["next"] = {"assignment": upcoming.assignment, "student": upcoming.student,
+                               "args": list(upcoming.args)}
+        worker.send(message)
         return worker.wait_reply(job.deadline or self.deadline)
 
-    def _grade_job(self, job: Job, number: int, holder: list) -> Result:
+    def _grade_job(self, job: Job, number: int, holder: list,
+                   upcoming: Job | None = None) -> Result:
         """Grade one job on a worker from the pool; replace lost workers; retry as documented."""
         notes: list[str] = []
         attempts = 0
@@ -526,7 +642,8 @@ class GradingPool:
             worker = self._new_worker() if lost_before else self._take_worker()
             holder[0] = worker
             try:
-                reply = self._run_one(worker, job, number)
+                # a submission graded again alone gets no kernel ahead for the next one
+                reply = self._run_one(worker, job, number, None if lost_before else upcoming)
             except _Lost as why:
                 tail = worker.tail()
                 worker.stop(kill=True)
@@ -578,16 +695,22 @@ class GradingPool:
         failures: list[BaseException] = []
         busy: list[list] = []
 
+        def take() -> int | None:
+            try:
+                return todo.get_nowait()
+            except queue.Empty:
+                return None
+
         def slot() -> None:
             holder: list = [None]
             busy.append(holder)
-            while not failures:
+            upcoming = take()  # each slot reserves its next job: its kernel starts ahead
+            while not failures and upcoming is not None:
+                i, upcoming = upcoming, take()
                 try:
-                    i = todo.get_nowait()
-                except queue.Empty:
-                    return
-                try:
-                    results[i] = self._grade_job(jobs[i], i, holder)
+                    with self.cores or contextlib.nullcontext():
+                        results[i] = self._grade_job(
+                            jobs[i], i, holder, None if upcoming is None else jobs[upcoming])
                 except BaseException as exc:  # a worker that cannot start: stop the run
                     failures.append(exc)
                     return
@@ -639,11 +762,13 @@ def _main(argv: list[str] | None = None) -> int:
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--serve", action="store_true", help="run as a worker (internal)")
     parser.add_argument("--course", type=Path, default=Path.cwd(), help="course root")
+    parser.add_argument("--no-prefetch", action="store_true",
+                        help="start every kernel in place (no kernel started ahead)")
     parser.add_argument("nbgrader_args", nargs="*", help="nbgrader settings after --")
     args = parser.parse_args(argv)
     if not args.serve:
         parser.error("this module is run by coursetools.workers.GradingPool (--serve)")
-    return serve(args.course.resolve(), args.nbgrader_args)
+    return serve(args.course.resolve(), args.nbgrader_args, prefetch=not args.no_prefetch)
 
 
 if __name__ == "__main__":

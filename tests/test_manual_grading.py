@@ -178,6 +178,8 @@ def synthetic(synthetic_root, tmp_path_factory):
 def test_every_submission_scores_as_declared(synthetic):
     bad = {s: r.mismatches() for s, r in synthetic.results.items() if not r.ok}
     assert not bad, f"{bad}\n{synthetic.log()[-3000:]}"
+    # graded by the workers, each next kernel started ahead (coursetools.kernel_prefetch)
+    assert "kernel started ahead for this submission" in synthetic.log()
 
 
 @pytest.mark.slow

@@ -29,7 +29,15 @@ import pytest
 from coursetools import workers
 from coursetools.grading import make_course, nbgrader, nbgrader_env
 from coursetools.grading_specs import ROOT, Submission, build_submission, load_spec
-from coursetools.nbgrader_io import graded_points
+from coursetools.nbgrader_io import (
+    flatten,
+    grade_id,
+    graded_points,
+    is_manual,
+    nbgrader_meta,
+    read_submission,
+    sqlite_url,
+)
 from coursetools.workers import GradingPool, Job, grade_submissions
 
 HW = "hw1_derivatives"
@@ -97,12 +105,15 @@ def _course(base: Path, subs, db_url: str | None = None) -> Path:
     return course
 
 
-def _gradebook_cells(course: Path, students) -> dict[str, dict[str, float]]:
-    from nbgrader.api import Gradebook
+def _gradebook_cells(course: Path, students) -> dict[str, dict[str, float | None]]:
+    """{student: {grade_id: score}} from the gradebook; None: awaits manual grading."""
+    return {s: {g: c.score for g, c in flatten(
+        read_submission(sqlite_url(course), HW, s)).items()} for s in students}
 
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="optml") as gb:
-        return {s: {g.name: float(g.score) for g in gb.find_submission_notebook(HW, HW, s).grades}
-                for s in students}
+
+def _all_cells(res) -> dict[str, float | None]:
+    """A worker result's scores, autograded and manual cells together."""
+    return {**res.cells, **res.manual_cells}
 
 
 @pytest.fixture(scope="module")
@@ -145,12 +156,49 @@ def klass(tmp_path_factory):
 
 
 @pytest.mark.slow
+def test_kernels_started_ahead_are_used(klass):
+    """Each worker's next kernel boots while it grades (coursetools.kernel_prefetch); the
+    grades above are still the serial ones bit for bit."""
+    for run in ("first", "again"):
+        ahead = [s for s, r in klass[run].items() if "kernel started ahead" in r.log]
+        # 6 submissions on 2 workers: every worker's 2nd and 3rd submission
+        assert len(ahead) >= 2, (run, {s: r.log[-1500:] for s, r in klass[run].items()})
+
+
+def test_kernel_prefetch_only_where_indistinguishable(tmp_path, monkeypatch):
+    from coursetools import kernel_prefetch, sandbox
+
+    prefetch = kernel_prefetch.KernelPrefetch()
+    try:
+        folder = tmp_path / "submitted" / "alice" / HW
+        folder.mkdir(parents=True)
+        (folder / f"{HW}.ipynb").write_text("{}")
+        (folder / "timestamp.txt").write_text("2026-01-01 00:00:00")
+        monkeypatch.setattr(sandbox, "unavailable", lambda: None)
+        assert prefetch.eligible(folder, ["*.pyc"]) is None
+        (folder / "cache.pyc").write_text("")
+        assert "not copied" in prefetch.eligible(folder, ["*.pyc"])
+        (folder / "cache.pyc").unlink()
+        (folder / "data").mkdir()
+        assert "not a plain file" in prefetch.eligible(folder)
+        (folder / "data").rmdir()
+        (folder / "second.ipynb").write_text("{}")
+        assert "2 notebooks" in prefetch.eligible(folder)
+        monkeypatch.setattr(sandbox, "unavailable", lambda: "no bwrap")
+        assert "sandbox off" in prefetch.eligible(folder)
+        assert kernel_prefetch.key_for(folder) == ("alice", HW)
+        assert prefetch.take(tmp_path / "autograded" / "bob" / HW) is None
+    finally:
+        prefetch.close()
+
+
+@pytest.mark.slow
 def test_workers_give_the_serial_grades(klass):
     assert all(r.returncode == 0 for r in klass["serial_runs"].values())
     for student in klass["ids"]:
         res = klass["first"][student]
         assert res.ok, f"{student}: {res.error}\n{res.log[-2000:]}"
-        assert res.cells == klass["serial"][student], student  # bit for bit
+        assert _all_cells(res) == klass["serial"][student], student  # bit for bit
         assert klass["first_db"][student] == klass["serial"][student], student
         assert not res.notes, res.notes
         assert f"Autograding {klass['course']}" in res.log or "Autograding" in res.log
@@ -171,7 +219,7 @@ def test_regrade_under_a_locked_gradebook_gives_identical_scores(klass):
     for student in klass["ids"]:
         res = klass["again"][student]
         assert res.ok, f"{student}: {res.error}\n{res.log[-2000:]}"
-        assert res.cells == klass["serial"][student], student
+        assert _all_cells(res) == klass["serial"][student], student
         assert klass["again_db"][student] == klass["serial"][student], student
     assert all("database is locked" not in r.log for r in klass["again"].values())
 
@@ -213,19 +261,21 @@ def test_a_killed_worker_is_replaced_and_its_submission_graded_alone(klass):
     res = results[victim]
     assert res.ok and res.attempts == 2, (res.error, res.notes)
     assert "graded again alone in a fresh worker" in res.notes[0]
-    assert res.cells == klass["serial"][victim]
+    assert _all_cells(res) == klass["serial"][victim]
     for student in others:
-        assert results[student].ok and results[student].cells == klass["serial"][student]
+        assert results[student].ok and _all_cells(results[student]) == klass["serial"][student]
     assert not _worker_pids(), "workers left running after the pool closed"
 
 
 @pytest.mark.slow
 def test_a_submission_past_its_deadline_is_reported_and_others_graded(klass):
     course = klass["course"]
-    spec = Submission("hangs_worker", "cheat", "a loop the cell timeout does not catch in time",
-                      replace={"dT_dt": "while True:\n    pass\n"}, lose=[])
     release = nbformat.read(course / "release" / HW / f"{HW}.ipynb", as_version=4)
     source = nbformat.read(ROOT / "source" / HW / f"{HW}.ipynb", as_version=4)
+    answer = next(grade_id(c) for c in source.cells
+                  if nbgrader_meta(c).get("solution") and not is_manual(c))
+    spec = Submission("hangs_worker", "cheat", "a loop the cell timeout does not catch in time",
+                      replace={answer: "while True:\n    pass\n"}, lose=[])
     target = course / "submitted" / spec.id / HW / f"{HW}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(build_submission(spec, release, source), target)
@@ -295,12 +345,12 @@ def test_workers_grade_into_postgresql(postgres, tmp_path):
     results = grade_submissions(course, HW, [s.id for s in subs], workers=2, env=env)
     source = nbformat.read(ROOT / "source" / HW / f"{HW}.ipynb", as_version=4)
     maxima = graded_points(source, manual=False)  # the autograded cells
-    with Gradebook(postgres, course_id="optml") as gb:
+    with Gradebook(postgres, course_id="optml"):
         for sub in subs:
             res = results[sub.id]
             assert res.ok, f"{sub.id}: {res.error}\n{res.log[-2000:]}"
             assert res.cells == sub.expected_scores(maxima), sub.id
-            stored = {g.name: None if g.score is None else float(g.score)
-                      for g in gb.find_submission_notebook(HW, HW, sub.id).grades}
-            assert stored == {**res.cells, **res.manual_cells}
+            stored = {g: c.score for g, c in flatten(
+                read_submission(postgres, HW, sub.id)).items()}
+            assert stored == _all_cells(res)
     assert not (course / "gradebook.db").exists()

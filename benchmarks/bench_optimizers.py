@@ -12,7 +12,8 @@ Stopping rules differ slightly (documented in benchmarks/README.md): ours stop o
 final-gradient column too.
 
 Run ``python benchmarks/bench_optimizers.py`` (``--overhead``: only the driver-overhead table,
-the per-iteration cost of the driver against bare numpy loops); ``main()`` returns the Markdown text (used by
+the per-iteration cost of the driver against bare numpy loops); ``main()`` returns the
+Markdown text (used by
 ``benchmarks/run_all.py``).
 """
 
@@ -340,13 +341,16 @@ def overhead_table(repeats: int = 7) -> str:
         rows.append(f"| {name} | {1e6 * t_bare / n:.2f} | {1e6 * t_ours / n:.2f} | "
                     f"{1e6 * (t_ours - t_bare) / n:.2f} | {ratio:.2f}x | "
                     f"{'yes' if ratio <= OVERHEAD_GOAL else '**no**'} |")
-    head = ("| method | bare numpy loop (µs/iter) | helpers (µs/iter) | bookkeeping (µs/iter) | "
-            f"ratio | ≤ {OVERHEAD_GOAL}x |\n|---|---:|---:|---:|---:|---|")
-    note = (f"2-D quadratic, {n:,} iterations (tol = 0), best of {repeats} interleaved runs (process CPU time). "
+    head = ("| method | bare numpy loop (µs/iter) | helpers (µs/iter) | "
+            f"bookkeeping (µs/iter) | ratio | ≤ {OVERHEAD_GOAL}x |\n"
+            "|---|---:|---:|---:|---:|---|")
+    note = (f"2-D quadratic, {n:,} iterations (tol = 0), best of {repeats} interleaved runs "
+            "(process CPU time). "
             "The bare loop records the iterate, f(x) and np.linalg.norm(grad f(x)) at every "
             "step, as the driver does; the driver also counts evaluations, caches them for "
             "line searches and tests for divergence at every step.")
-    return f"### Driver overhead against a bare numpy loop\n\n{note}\n\n{head}\n" + "\n".join(rows)
+    title = "### Driver overhead against a bare numpy loop"
+    return f"{title}\n\n{note}\n\n{head}\n" + "\n".join(rows)
 
 
 def main() -> str:

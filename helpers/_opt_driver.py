@@ -19,8 +19,8 @@ from .optim.driver import (  # noqa: F401  (re-exports)
     check_fraction,
     check_positive,
     check_rng,
-    divergence_reason,
     diverged_message,
+    divergence_reason,
     run,
 )
 

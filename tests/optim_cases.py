@@ -1,3 +1,4 @@
+# ruff: noqa: B023  (kw is the same dict every loop; the f_target of hill_climbing reads p late, as recorded)
 """The optimizer runs whose traces are pinned by ``tests/test_optim_regression.py``.
 
 ``python tests/optim_cases.py`` records every case's :class:`~helpers.Trace` into

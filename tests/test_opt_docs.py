@@ -9,16 +9,16 @@ import pytest
 import helpers._validation
 import helpers.constrained
 import helpers.optim
+import helpers.optim.compare
 import helpers.optim.driver
 import helpers.optim.methods
 import helpers.optim.rates
-import helpers.optim.stochastic
 import helpers.optim.result
+import helpers.optim.stochastic
 import helpers.optim.transforms
 import helpers.optim.zeroth
-import helpers.optim.compare
-import helpers.preamble
 import helpers.optimizers
+import helpers.preamble
 import helpers.schedules
 
 PUBLIC = [helpers.optimizers, helpers.schedules, helpers.constrained, helpers.optim.methods]

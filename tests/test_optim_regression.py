@@ -11,7 +11,6 @@ import json
 
 import numpy as np
 import pytest
-
 from optim_cases import GOLDEN, cases, snapshot
 
 RECORDED = json.loads(GOLDEN.read_text())

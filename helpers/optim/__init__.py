@@ -38,6 +38,7 @@ A homework step function runs through the same driver as the reference methods:
 (True, 4)
 """
 
+from .compare import Race, race
 from .driver import EarlyStop, Oracle, Rule, UpdateRule, as_oracle, from_step, run
 from .linesearch import backtracking, wolfe
 from .methods import (
@@ -54,10 +55,9 @@ from .methods import (
     newton,
     rmsprop,
 )
-from .compare import Race, race
 from .rates import asymptotic_rate
-from .stochastic import sgd
 from .result import Trace
+from .stochastic import sgd
 from .transforms import (
     add_decayed_weights,
     chain,

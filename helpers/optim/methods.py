@@ -2,7 +2,8 @@ r"""Reference optimizers of the course, each returning a :class:`Trace`.
 
 Every gradient method here is a :class:`~helpers.optim.Rule` (a short chain of the
 transforms in :mod:`helpers.optim.transforms`, written like the equation on the slide) run by
-the one public driver loop :func:`helpers.optim.run`, which owns the bookkeeping: it evaluates ``f`` and ``grad`` at every iterate through counting wrappers,
+the one public driver loop :func:`helpers.optim.run`, which owns the bookkeeping: it
+evaluates ``f`` and ``grad`` at every iterate through counting wrappers,
 stops when ``||grad f(x_k)|| <= tol`` (default ``1e-4``), after ``maxiter`` iterations, or
 when the iterates diverge (nan/inf, or ``||x_k|| > 1e10 (1 + ||x_0||)``) - with a clear
 ``trace.message`` and no RuntimeWarnings.
@@ -47,8 +48,8 @@ from .._validation import (
 )
 from .driver import EarlyStop, Oracle, Rule, run
 from .linesearch import backtracking, wolfe
-from .stochastic import sgd
 from .result import Trace
+from .stochastic import sgd
 from .transforms import (
     add_decayed_weights,
     chain,

@@ -8,8 +8,8 @@ test_linear_warmup (5 each), test_minibatch_gradient_variance (10), test_predict
 minibatch_gradient_variance is stochastic: its test compares the estimate with the exact
 sigma^2 / b (n - b) / (n - 1) at 1500-2000 trials, with a tolerance of more than 7 Monte Carlo
 standard deviations (so any correct sampler passes, whatever its random stream), while sampling
-with replacement (80 % off at n = 10, b = 5), a forgotten subtraction of the full gradient or a wrong
-normalization fail by far more. predicted_variance_ratio is a predicted number: a hard-coded
+with replacement (80 % off at n = 10, b = 5), a forgotten subtraction of the full gradient or a
+wrong normalization fail by far more. predicted_variance_ratio is a predicted number: a hard-coded
 answer is the task, so it has no hard-coded cheat; the naive 500 (no correction) is a mutant.
 
 The sgd cells test properties, never our random stream: test_sgd_sampling records which points
@@ -399,7 +399,8 @@ def sgd(L, dL, theta_0, xs, ys, step=0.1, batch_size=10, epochs=10, rng=None):
         kind="mutant",
         about="draws one batch and reuses it for every trial",
         replace={"minibatch_gradient_variance": _sub(
-            _sub(VAR, "    total = 0.0\n", "    total = 0.0\n    batch = rng.permutation(n)[:batch_size]\n"),
+            _sub(VAR, "    total = 0.0\n",
+                 "    total = 0.0\n    batch = rng.permutation(n)[:batch_size]\n"),
             "        batch = rng.permutation(n)[:batch_size]\n", "")},
         lose=["test_minibatch_gradient_variance"],
     ),
@@ -414,7 +415,9 @@ def sgd(L, dL, theta_0, xs, ys, step=0.1, batch_size=10, epochs=10, rng=None):
         id="mutant_prediction_inverted",
         kind="mutant",
         about="V(500) / V(1) instead of V(1) / V(500)",
-        replace={"predicted_variance_ratio": "def predicted_variance_ratio():\n    return 1 / 999\n"},
+        replace={
+            "predicted_variance_ratio": "def predicted_variance_ratio():\n    return 1 / 999\n"
+        },
         lose=["test_predicted_variance_ratio"],
     ),
     dict(
@@ -561,7 +564,8 @@ def linear_warmup(t, warmup, lr_max):
     dict(
         id="alt_variance_vectorized_choice",
         kind="alternative",
-        about="rng.choice(replace=False) per trial, np.var over the trials, prediction in closed form",
+        about="rng.choice(replace=False) per trial, one array of batch gradients, closed-form "
+        "prediction",
         replace={
             "minibatch_gradient_variance": """
 def minibatch_gradient_variance(dL, theta, xs, ys, batch_size, trials=1000, rng=None):
@@ -585,7 +589,8 @@ def predicted_variance_ratio():
     dict(
         id="alt_variance_sorted_batches_running_mean",
         kind="alternative",
-        about="argsort of uniform numbers as the random subset, a running mean, the prediction as an int",
+        about="argsort of uniform numbers as the random subset, a running mean, the prediction "
+        "as an int",
         replace={
             "minibatch_gradient_variance": """
 def minibatch_gradient_variance(dL, theta, xs, ys, batch_size, trials=1000, rng=None):

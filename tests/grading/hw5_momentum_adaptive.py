@@ -270,7 +270,8 @@ def adagrad_step(x, G, g, lr, eps=1e-8):
     dict(
         id="mutant_predicted_steps_gd_rate_one_minus_inverse_kappa",
         kind="mutant",
-        about="gradient descent's rate taken as 1 - 1/kappa (the step 1/L) instead of (kappa-1)/(kappa+1)",
+        about="gradient descent's rate taken as 1 - 1/kappa (the step 1/L) instead of "
+        "(kappa-1)/(kappa+1)",
         replace={"predicted_steps": """
 def predicted_steps():
     kappa = 1e4
@@ -441,7 +442,8 @@ def predicted_steps():
     dict(
         id="alt_predicted_steps_floor_floats",
         kind="alternative",
-        about="predicted_steps as unrounded floats of log(1e-6) / log(rate) (within 1 of the count)",
+        about="predicted_steps as unrounded floats of log(1e-6) / log(rate) (within 1 of the "
+        "count)",
         replace={"predicted_steps": """
 def predicted_steps():
     k = 1e4

@@ -591,7 +591,8 @@ def gauss_newton(residual, jacobian, theta0, iters=20):
         kind="cheat",
         about="logistic_grad and logistic_hessian return the w = 0 visible answers",
         replace={
-            "logistic_grad": "def logistic_grad(w, X, y, lam=0.0):\n    return np.array([-1.0, -1.5])\n",
+            "logistic_grad": (
+                "def logistic_grad(w, X, y, lam=0.0):\n    return np.array([-1.0, -1.5])\n"),
             "logistic_hessian": (
                 "def logistic_hessian(w, X, y, lam=0.0):\n"
                 "    return np.array([[1.0, 0.5], [0.5, 1.75]])\n"),

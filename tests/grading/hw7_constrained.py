@@ -4,10 +4,11 @@ Graded cells: test_project_halfspace (8), test_halfspace_multiplier (7), test_pr
 test_project_ball (10), test_projected_gradient_descent (15), test_box_kkt_active (5),
 test_box_kkt_multipliers (6), test_box_qp_solution (4), test_kkt_stationarity_residual (10),
 test_augmented_lagrangian (20); and analysis_rho (10 points, a written analysis of the rho
-trade-off graded by hand: not in any expectation). Every hidden test compares with references written in the test
-cell itself (never with the student's other functions), so each mistake costs exactly its cell;
-the two-part tasks (the half-space point and its multiplier, the box's active set and its
-multipliers) have one cell per part, so a mistake in the multiplier alone costs only that part.
+trade-off graded by hand: not in any expectation). Every hidden test compares with references
+written in the test cell itself (never with the student's other functions), so each mistake
+costs exactly its cell; the two-part tasks (the half-space point and its multiplier, the box's
+active set and its multipliers) have one cell per part, so a mistake in the multiplier alone
+costs only that part.
 
 Decisions the notebook documents and these submissions pin down:
 * projected_gradient_descent records x0 as given (not projected; every test starts from a
@@ -154,7 +155,8 @@ def project_halfspace(z, a, b):
     dict(
         id="mutant_boxkkt_exact_equality",
         kind="mutant",
-        about="active only where x == bound exactly (ignores tol); multipliers right on exact points",
+        about="active only where x == bound exactly (ignores tol); multipliers right on exact "
+        "points",
         replace={
             "box_kkt": """
 def box_kkt(grad_f, x, lower, upper, tol=1e-8):

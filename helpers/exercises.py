@@ -15,13 +15,15 @@ An exercise in a lecture is three cells (see CONTRIBUTING.md, "Exercises"):
 from __future__ import annotations
 
 import traceback
-from typing import Callable
+from collections.abc import Callable
 
 __all__ = ["check", "CheckResult"]
 
 
 class CheckResult:
-    """Outcome of :func:`check`: ``status`` is ``"correct"``, ``"not done"``, ``"wrong"`` or ``"error"``.
+    """Outcome of :func:`check`.
+
+    ``status`` is ``"correct"``, ``"not done"``, ``"wrong"`` or ``"error"``.
 
     Truthy only when the check passed. It has no rich display, so a cell that ends with
     ``check(...)`` shows only the printed message.
@@ -43,7 +45,13 @@ class CheckResult:
         pass
 
 
-def check(test: Callable[[], object], *, hint: str = "", success: str = "Correct.", must_pass: bool = False) -> CheckResult:
+def check(
+    test: Callable[[], object],
+    *,
+    hint: str = "",
+    success: str = "Correct.",
+    must_pass: bool = False,
+) -> CheckResult:
     """Run an exercise's test and print a message a student can act on.
 
     Parameters

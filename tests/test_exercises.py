@@ -70,16 +70,38 @@ def test_exercises_follow_stub_check_solution(path):
         if "exercise" not in _tags(cell):
             continue
         code = [j for j in range(i + 1, len(cells)) if cells[j].cell_type == "code"][:2]
-        if len(code) < 2 or "exercise-check" not in _tags(cells[code[0]]) or "solution" not in _tags(cells[code[1]]):
-            problems.append(f"cell {i}: stub not followed by an exercise-check and a solution code cell")
+        if (
+            len(code) < 2
+            or "exercise-check" not in _tags(cells[code[0]])
+            or "solution" not in _tags(cells[code[1]])
+        ):
+            problems.append(f"cell {i}: stub not followed by a check and a solution cell")
             continue
         stub, chk, sol = cell, cells[code[0]], cells[code[1]]
         if "NotImplementedError" not in stub.source:
             problems.append(f"cell {i}: the stub does not raise NotImplementedError")
         if "check(" not in chk.source or "must_pass" in chk.source:
-            problems.append(f"cell {code[0]}: the check cell should call check(...) without must_pass")
+            problems.append(f"cell {code[0]}: the check should call check(...) without must_pass")
         if "must_pass=True" not in sol.source:
-            problems.append(f"cell {code[1]}: the solution should end with check(..., must_pass=True)")
+            problems.append(f"cell {code[1]}: the solution needs check(..., must_pass=True)")
         if not sol.metadata.get("jupyter", {}).get("source_hidden"):
-            problems.append(f"cell {code[1]}: the solution input is not collapsed (jupyter.source_hidden)")
+            problems.append(f"cell {code[1]}: the solution input is not collapsed")
     assert not problems, problems
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_your_turn_is_an_active_exercise(path):
+    """A "Your turn" task is followed by an `exercise` stub before the next markdown heading."""
+    cells = nbformat.read(path, as_version=4).cells
+    missing = []
+    for i, cell in enumerate(cells):
+        if cell.cell_type != "markdown" or "your turn" not in cell.source.lower():
+            continue
+        following = []
+        for nxt in cells[i + 1 :]:
+            if nxt.cell_type == "markdown" and nxt.source.lstrip().startswith("#"):
+                break
+            following.append(nxt)
+        if not any("exercise" in _tags(c) for c in following):
+            missing.append(i)
+    assert not missing, f"'Your turn' cells without an exercise stub after them: {missing}"

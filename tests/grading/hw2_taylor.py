@@ -1,7 +1,11 @@
 """Submissions that pin down how hw2_taylor is graded (format: tests/grading/README.md).
 
-Graded cells: test_taylor_sin_plus_cos (20), test_taylor_series_quad_approx (25),
-test_quadratic_model_terms (10), test_newton_point (25), test_classify_critical_point (20).
+Graded cells: test_taylor_sin_plus_cos (10), test_taylor_series_quad_approx (15),
+test_newton_point (10), test_classify_critical_point (15), and the log-sum-exp derivation no
+lecture gives: test_lse (5, stable), test_grad_lse (10), test_hessian_lse (15);
+test_predicted_slopes (10, the error orders of the Taylor models, predicted before the experiment
+runs, each within 0.1). The written analysis of the experiment (taylor_analysis, 10 points) is
+read by a grader.
 """
 
 QUAD_NO_HALF = """
@@ -86,18 +90,6 @@ def taylor_series_quad_approx(x0, func, grad_func, hessian_func):
 """
         },
         lose=["test_taylor_series_quad_approx"],
-    ),
-    dict(
-        id="mutant_terms_hessian_6",
-        kind="mutant",
-        about="d2/dy2 of y^3 taken as 6 instead of 6y",
-        replace={
-            "quadratic_model_terms": """
-def quadratic_model_terms():
-    return 13.0, np.array([6.0, 14.0]), np.array([[2.0, 2.0], [2.0, 6.0]])
-"""
-        },
-        lose=["test_quadratic_model_terms"],
     ),
     dict(
         id="mutant_newton_sign",
@@ -373,10 +365,6 @@ def taylor_series_quad_approx(x0, func, grad_func, hessian_func):
         return f0 + np.tensordot(d, g0, axes=1) + 0.5 * np.sum((d @ H0) * d, axis=-1)
     return q
 """,
-            "quadratic_model_terms": """
-def quadratic_model_terms():
-    return 13, [6, 14], [[2, 2], [2, 12]]
-""",
             "newton_point": """
 def newton_point(x0, grad_func, hessian_func):
     step, *_ = np.linalg.lstsq(hessian_func(x0), -grad_func(x0), rcond=None)
@@ -476,5 +464,258 @@ def classify_critical_point(H):
     return "minimum" if eig.min() > 0 else "maximum"
 """},
         lose=["test_classify_critical_point"],
+    ),
+]
+
+LSE_STABLE = """
+def lse(x):
+    x = np.asarray(x, dtype=float)
+    top = np.max(x, axis=-1, keepdims=True)
+    return top[..., 0] + np.log(np.sum(np.exp(x - top), axis=-1))
+"""
+
+
+def _grad(body):
+    return "\ndef grad_lse(x):\n    x = np.asarray(x, dtype=float)\n" + body
+
+
+def _hess(body):
+    return ("\ndef hessian_lse(x):\n    x = np.asarray(x, dtype=float)\n"
+            "    e = np.exp(x - x.max())\n    p = e / e.sum()\n" + body)
+
+
+SUBMISSIONS += [
+    # ---- task 5: log-sum-exp (a derivation), mutants
+    dict(
+        id="mutant_lse_naive",
+        kind="mutant",
+        about="log(sum(exp(x))) as written: overflows to inf at x = 1000, log(0) at -1000",
+        replace={"lse": """
+def lse(x):
+    return np.log(np.sum(np.exp(np.asarray(x, dtype=float)), axis=-1))
+"""},
+        lose=["test_lse"],
+    ),
+    dict(
+        id="mutant_lse_shift_not_added_back",
+        kind="mutant",
+        about="log(sum(exp(x - max))) without adding the max back",
+        replace={"lse": """
+def lse(x):
+    x = np.asarray(x, dtype=float)
+    return np.log(np.sum(np.exp(x - np.max(x, axis=-1, keepdims=True)), axis=-1))
+"""},
+        lose=["test_lse"],
+    ),
+    dict(
+        id="mutant_lse_global_max",
+        kind="mutant",
+        about="one shift for the whole batch (x.max()): rows 3000 apart underflow to log(0)",
+        replace={"lse": """
+def lse(x):
+    x = np.asarray(x, dtype=float)
+    top = x.max()
+    return top + np.log(np.sum(np.exp(x - top), axis=-1))
+"""},
+        lose=["test_lse"],
+    ),
+    dict(
+        id="mutant_lse_sum_all_axes",
+        kind="mutant",
+        about="sums over every axis: one number for a batch",
+        replace={"lse": """
+def lse(x):
+    x = np.asarray(x, dtype=float)
+    top = x.max()
+    return top + np.log(np.sum(np.exp(x - top)))
+"""},
+        lose=["test_lse"],
+    ),
+    dict(
+        id="mutant_lse_mean",
+        kind="mutant",
+        about="log of the mean of exp (log n too little)",
+        replace={"lse": LSE_STABLE.replace("np.sum(np.exp(x - top), axis=-1)",
+                                           "np.mean(np.exp(x - top), axis=-1)")},
+        lose=["test_lse"],
+    ),
+    dict(
+        id="mutant_grad_naive",
+        kind="mutant",
+        about="exp(x) / sum(exp(x)) unshifted: inf / inf = nan at x = 1000",
+        replace={"grad_lse": _grad("    return np.exp(x) / np.sum(np.exp(x), axis=-1, "
+                                   "keepdims=True)\n")},
+        lose=["test_grad_lse"],
+    ),
+    dict(
+        id="mutant_grad_not_normalized",
+        kind="mutant",
+        about="exp(x - max) without dividing by the sum",
+        replace={"grad_lse": _grad("    return np.exp(x - np.max(x, axis=-1, keepdims=True))\n")},
+        lose=["test_grad_lse"],
+    ),
+    dict(
+        id="mutant_grad_global_max",
+        kind="mutant",
+        about="one shift for the whole batch: a row far below the maximum is 0 / 0",
+        replace={"grad_lse": _grad("    e = np.exp(x - x.max())\n"
+                                   "    return e / np.sum(e, axis=-1, keepdims=True)\n")},
+        lose=["test_grad_lse"],
+    ),
+    dict(
+        id="mutant_grad_wrong_axis",
+        kind="mutant",
+        about="normalizes over axis 0 (right for one x of shape (n,), wrong for a batch)",
+        replace={"grad_lse": _grad("    e = np.exp(x - np.max(x, axis=-1, keepdims=True))\n"
+                                   "    return e / np.sum(e, axis=0, keepdims=True)\n")},
+        lose=["test_grad_lse"],
+    ),
+    dict(
+        id="mutant_grad_sum_whole_batch",
+        kind="mutant",
+        about="divides by the sum over the whole batch (no axis): p of a batch row sums to < 1",
+        replace={"grad_lse": _grad("    e = np.exp(x - np.max(x, axis=-1, keepdims=True))\n"
+                                   "    return e / np.sum(e)\n")},
+        lose=["test_grad_lse"],
+    ),
+    dict(
+        id="mutant_hess_diag_only",
+        kind="mutant",
+        about="diag(p): the - p p^T of the quotient rule forgotten",
+        replace={"hessian_lse": _hess("    return np.diag(p)\n")},
+        lose=["test_hessian_lse"],
+    ),
+    dict(
+        id="mutant_hess_plus_outer",
+        kind="mutant",
+        about="diag(p) + p p^T: sign slip in the quotient rule",
+        replace={"hessian_lse": _hess("    return np.diag(p) + np.outer(p, p)\n")},
+        lose=["test_hessian_lse"],
+    ),
+    dict(
+        id="mutant_hess_outer_only",
+        kind="mutant",
+        about="- p p^T only: the derivative of the numerator forgotten",
+        replace={"hessian_lse": _hess("    return -np.outer(p, p)\n")},
+        lose=["test_hessian_lse"],
+    ),
+    dict(
+        id="mutant_hess_identity_minus_outer",
+        kind="mutant",
+        about="I - p p^T (the derivative of exp(x_i) taken as 1)",
+        replace={"hessian_lse": _hess("    return np.eye(len(x)) - np.outer(p, p)\n")},
+        lose=["test_hessian_lse"],
+    ),
+    dict(
+        id="mutant_hess_naive",
+        kind="mutant",
+        about="p from exp(x) / sum(exp(x)) unshifted: nan at x = 1000",
+        replace={"hessian_lse": """
+def hessian_lse(x):
+    x = np.asarray(x, dtype=float)
+    p = np.exp(x) / np.sum(np.exp(x))
+    return np.diag(p) - np.outer(p, p)
+"""},
+        lose=["test_hessian_lse"],
+    ),
+    dict(
+        id="mutant_hess_from_wrong_grad",
+        kind="mutant",
+        about="diag(p) - p p^T with p = exp(x - max) not normalized (right only when p sums to 1)",
+        replace={"hessian_lse": """
+def hessian_lse(x):
+    x = np.asarray(x, dtype=float)
+    p = np.exp(x - x.max())
+    return np.diag(p) - np.outer(p, p)
+"""},
+        lose=["test_hessian_lse"],
+    ),
+    # ---- task 6: predicted slopes, mutants
+    dict(
+        id="mutant_slopes_model_order",
+        kind="mutant",
+        about="slopes 1 and 2 (the order of the model instead of the first omitted term)",
+        replace={"predicted_slopes": "PREDICTED_SLOPES = (1.0, 2.0)\n"},
+        lose=["test_predicted_slopes"],
+    ),
+    dict(
+        id="mutant_slopes_swapped",
+        kind="mutant",
+        about="(3, 2): the two slopes swapped",
+        replace={"predicted_slopes": "PREDICTED_SLOPES = (3, 2)\n"},
+        lose=["test_predicted_slopes"],
+    ),
+    dict(
+        id="mutant_slopes_second_off",
+        kind="mutant",
+        about="(2, 2.85): just outside the 0.1 tolerance of the second slope",
+        replace={"predicted_slopes": "PREDICTED_SLOPES = (2.0, 2.85)\n"},
+        lose=["test_predicted_slopes"],
+    ),
+    # ---- alternatives
+    dict(
+        id="alt_lse_logaddexp_broadcast",
+        kind="alternative",
+        about="np.logaddexp.reduce, p = exp(x - lse(x)), Hessian as p_i (delta_ij - p_j), a list",
+        replace={
+            "lse": """
+def lse(x):
+    return np.logaddexp.reduce(np.asarray(x, dtype=float), axis=-1)
+""",
+            "grad_lse": """
+def grad_lse(x):
+    x = np.asarray(x, dtype=float)
+    return np.exp(x - lse(x)[..., None])
+""",
+            "hessian_lse": """
+def hessian_lse(x):
+    p = grad_lse(x)
+    return p[:, None] * (np.eye(p.size) - p[None, :])
+""",
+            "predicted_slopes": "PREDICTED_SLOPES = [2, 3]\n",
+        },
+    ),
+    dict(
+        id="alt_lse_loops_and_einsum",
+        kind="alternative",
+        about="math.fsum per row through reshape, softmax via tanh-free exp ratio, einsum Hessian",
+        replace={
+            "lse": """
+def lse(x):
+    x = np.asarray(x, dtype=float)
+    rows = x.reshape(-1, x.shape[-1])
+    out = []
+    for row in rows:
+        m = max(row)
+        out.append(m + math.log(math.fsum(math.exp(v - m) for v in row)))
+    return np.array(out).reshape(x.shape[:-1])
+""",
+            "grad_lse": """
+def grad_lse(x):
+    x = np.asarray(x, dtype=float)
+    shifted = x - x.max(axis=-1)[..., None]
+    return 1.0 / np.exp(shifted[..., None, :] - shifted[..., :, None]).sum(axis=-1)
+""",
+            "hessian_lse": """
+def hessian_lse(x):
+    p = grad_lse(x)
+    eye = np.eye(len(p))
+    return np.einsum("i,ij->ij", p, eye) - np.einsum("i,j->ij", p, p)
+""",
+            "predicted_slopes": "PREDICTED_SLOPES = np.array([2.05, 2.95])\n",
+        },
+    ),
+    dict(
+        id="cheat_hardcoded_hessian",
+        kind="cheat",
+        about="hessian_lse returns the visible tests' answers",
+        replace={"hessian_lse": """
+def hessian_lse(x):
+    if len(x) == 2:
+        return np.array([[0.25, -0.25], [-0.25, 0.25]]) if x[0] == x[1] else np.array(
+            [[0.1875, -0.1875], [-0.1875, 0.1875]])
+    return np.zeros((len(x), len(x)))
+"""},
+        lose=["test_hessian_lse"],
     ),
 ]

@@ -142,14 +142,17 @@ def _ok(proc: subprocess.CompletedProcess, what: str) -> str:
 
 
 def _solution(hw: str) -> dict[str, str]:
-    """{grade_id: the instructor's solution without the delimiter lines} for solution cells."""
+    """{grade_id: the instructor's solution without the delimiter lines} for solution cells.
+
+    Markdown answer cells (graded by hand) are included with the model answer as written.
+    """
     nb = json.loads((ROOT / "source" / hw / f"{hw}.ipynb").read_text())
     delimiter = re.compile(r"^\s*#+\s*(BEGIN|END) SOLUTION\s*$")
     return {
         c["metadata"]["nbgrader"]["grade_id"]: "\n".join(
             ln for ln in "".join(c["source"]).splitlines() if not delimiter.match(ln))
         for c in nb["cells"]
-        if c["cell_type"] == "code" and c.get("metadata", {}).get("nbgrader", {}).get("solution")
+        if c.get("metadata", {}).get("nbgrader", {}).get("solution")
     }
 
 

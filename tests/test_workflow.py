@@ -53,6 +53,18 @@ FIXTURES = Path(__file__).resolve().parent / "workflow"
 HW = "hw1_derivatives"
 COURSE = "optml"
 MAIN = ["correct", "partial", "blank"]
+
+
+def _manual_cells() -> dict[str, float]:
+    """{grade_id: points} of the assignment's hand-graded answer cells (autograding leaves them)."""
+    source = nbformat.read(ROOT / "source" / HW / f"{HW}.ipynb", as_version=4)
+    return {c.metadata.nbgrader["grade_id"]: float(c.metadata.nbgrader["points"])
+            for c in source.cells
+            if c.metadata.get("nbgrader", {}).get("grade")
+            and c.metadata.get("nbgrader", {}).get("solution")}
+
+
+MANUAL = _manual_cells()
 FIXTURE_STUDENTS = sorted(p.stem for p in FIXTURES.glob("*.py"))
 HANGS = [s for s in FIXTURE_STUDENTS if runpy.run_path(str(FIXTURES / f"{s}.py")).get("TIMEOUT")]
 MALFORMED = [s for s in FIXTURE_STUDENTS if "REASON" in runpy.run_path(str(FIXTURES / f"{s}.py"))]
@@ -222,7 +234,9 @@ def test_class_workflow_exports_expected_scores(klass):
     proc = klass["export"]
     assert proc.returncode == 0, proc.stdout + proc.stderr
     scores = grades_csv(klass)
-    assert scores["correct"] == 100
+    # the hand-graded answer cells wait for a person: autograding gives every other point
+    assert MANUAL, "hw1 is expected to have a hand-graded answer cell"
+    assert scores["correct"] == 100 - sum(MANUAL.values())
     assert scores["partial"] == fixture("partial")["SCORE"]
     assert scores["blank"] == 0
     for student in MAIN:  # every student fetched their feedback into their own home
@@ -291,7 +305,8 @@ def test_malformed_submission_is_skipped_and_named(klass, student):
     assert row["status"] == "skipped" and reason in row["notes"], row
     not_graded = klass["out_all"].split("NOT GRADED", 1)[1]
     assert f"  {student}: {reason}" in not_graded
-    assert klass["rows"]["correct"]["score"] == "100/100"  # graded in the same run
+    # graded in the same run (the hand-graded cells still wait for a person)
+    assert klass["rows"]["correct"]["score"] == f"{100 - sum(MANUAL.values()):g}/100"
     assert f"WARNING: {student} submitted {HW}" in klass["export"].stdout
     assert student not in grades_csv(klass)
 
@@ -302,12 +317,15 @@ RUNTIME = [s for s in FIXTURE_STUDENTS if "ZERO" in fixture(s)]
 @pytest.mark.parametrize("student", RUNTIME)
 def test_runtime_failure_costs_only_its_cell(klass, student):
     spec = fixture(student)
-    cells, max_score = classroom.read_scores(classroom.Course(klass["course"]), HW, student)
+    cells, max_score, pending = classroom.read_scores(
+        classroom.Course(klass["course"]), HW, student)
     source = nbformat.read(ROOT / "source" / HW / f"{HW}.ipynb", as_version=4)
     points = {grade_id(c): float(c.metadata.nbgrader.points) for c in source.cells
-              if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+              if c.get("metadata", {}).get("nbgrader", {}).get("grade")
+              and grade_id(c) not in MANUAL}
     expected = {g: (0.0 if g in spec["ZERO"] else p) for g, p in points.items()}
     assert cells == expected
+    assert pending == MANUAL
     row = klass["rows"][student]
     assert row["status"] == "graded" and all(z in row["notes"] for z in spec["ZERO"]), row
     notebook = klass["course"] / "autograded" / student / HW / f"{HW}.ipynb"

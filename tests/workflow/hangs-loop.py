@@ -1,13 +1,13 @@
-"""dT_dt never returns (an infinite loop): its test cell is interrupted after the per-cell
-timeout and scores 0; every other cell is graded."""
+"""grad_logistic never returns (an infinite loop): its test cell is interrupted after the
+per-cell timeout and scores 0; every other cell is graded."""
 
 BASE = "solution"
 ANSWERS = {
-    "dT_dt": '''def dT_dt(t):
+    "grad_logistic": '''def grad_logistic(w, X, y):
     total = 0.0
     while True:
-        total += t
+        total += 1.0
 ''',
 }
-ZERO = ["test_dT_dt"]
+ZERO = ["test_grad_logistic"]
 TIMEOUT = 5

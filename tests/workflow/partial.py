@@ -1,5 +1,6 @@
-"""A partial submission: f, grad_f and dT_dt right (written differently from the solution),
-hessian_f with a sign error, the other three answers left as fetched. Scores 10 + 15 + 15 = 40."""
+"""A partial submission: f, grad_f and grad_logistic right (written differently from the
+solution), hessian_f with a sign error, the other answers left as fetched (the hand-graded
+analysis stays ungraded). Scores 5 + 10 + 15 = 30."""
 
 BASE = "stub"
 ANSWERS = {
@@ -22,9 +23,12 @@ ANSWERS = {
     row2 = np.stack([2 * a - 2 * b, a + 4 * b], axis=-1)
     return np.stack([row1, row2], axis=-2)
 ''',
-    "dT_dt": '''def dT_dt(t):
-    t = np.asarray(t, dtype=float)
-    return 1 + 2 * (t**2 - t + 0.25) * (2 * t - 1)
+    "grad_logistic": '''def grad_logistic(w, X, y):
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float)
+    margins = np.einsum("...i,mi->...m", np.asarray(w, dtype=float), X) * y
+    weights = -y * np.exp(-np.logaddexp(margins, 0.0))  # -y sigma(-margin), stable
+    return np.einsum("...m,mi->...i", weights, X) / len(y)
 ''',
 }
-SCORE = 40
+SCORE = 30

@@ -1,7 +1,7 @@
 """Debug printing: the answer cell of f prints about 1 MB once (a leftover debug loop after a
-correct definition: test_f keeps its points, output volume is not graded); dT_dt prints without
-end (its test times out and scores 0). The autograded notebook stays small (LimitOutput keeps
-the first lines of each output)."""
+correct definition: test_f keeps its points, output volume is not graded); grad_logistic
+prints without end (its test times out and scores 0). The autograded notebook stays small
+(LimitOutput keeps the first lines of each output)."""
 
 BASE = "solution"
 ANSWERS = {
@@ -13,11 +13,11 @@ ANSWERS = {
 for i in range(10_000):
     print("debug: f at step", i, "is", f(np.zeros(2)), "." * 60)
 ''',
-    "dT_dt": '''def dT_dt(t):
+    "grad_logistic": '''def grad_logistic(w, X, y):
     while True:
-        print("still thinking about", t, "-" * 200)
+        print("still thinking about", w, "-" * 200)
 ''',
 }
-ZERO = ["test_dT_dt"]
+ZERO = ["test_grad_logistic"]
 TIMEOUT = 5
 MAX_NOTEBOOK_BYTES = 1_000_000

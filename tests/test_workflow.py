@@ -44,7 +44,7 @@ import pytest
 
 from coursetools import classroom
 from coursetools.grading_specs import Submission, build_submission
-from coursetools.nbgrader_io import bin_dir, nbgrader_env
+from coursetools.nbgrader_io import bin_dir, graded_points, nbgrader_env
 
 pytestmark = pytest.mark.slow
 
@@ -55,16 +55,8 @@ COURSE = "optml"
 MAIN = ["correct", "partial", "blank"]
 
 
-def _manual_cells() -> dict[str, float]:
-    """{grade_id: points} of the assignment's hand-graded answer cells (autograding leaves them)."""
-    source = nbformat.read(ROOT / "source" / HW / f"{HW}.ipynb", as_version=4)
-    return {c.metadata.nbgrader["grade_id"]: float(c.metadata.nbgrader["points"])
-            for c in source.cells
-            if c.metadata.get("nbgrader", {}).get("grade")
-            and c.metadata.get("nbgrader", {}).get("solution")}
-
-
-MANUAL = _manual_cells()
+SOURCE = nbformat.read(ROOT / "source" / HW / f"{HW}.ipynb", as_version=4)
+MANUAL = graded_points(SOURCE, manual=True)  # {grade_id: points} a person grades
 FIXTURE_STUDENTS = sorted(p.stem for p in FIXTURES.glob("*.py"))
 HANGS = [s for s in FIXTURE_STUDENTS if runpy.run_path(str(FIXTURES / f"{s}.py")).get("TIMEOUT")]
 MALFORMED = [s for s in FIXTURE_STUDENTS if "REASON" in runpy.run_path(str(FIXTURES / f"{s}.py"))]
@@ -319,10 +311,7 @@ def test_runtime_failure_costs_only_its_cell(klass, student):
     spec = fixture(student)
     cells, max_score, pending = classroom.read_scores(
         classroom.Course(klass["course"]), HW, student)
-    source = nbformat.read(ROOT / "source" / HW / f"{HW}.ipynb", as_version=4)
-    points = {grade_id(c): float(c.metadata.nbgrader.points) for c in source.cells
-              if c.get("metadata", {}).get("nbgrader", {}).get("grade")
-              and grade_id(c) not in MANUAL}
+    points = graded_points(SOURCE, manual=False)
     expected = {g: (0.0 if g in spec["ZERO"] else p) for g, p in points.items()}
     assert cells == expected
     assert pending == MANUAL

@@ -9,7 +9,7 @@ STAMP   := $(VENV)/.installed
 HW      ?=
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help install course lectures slides release-all selfgrade grading-report test test-fast system-deps \
+.PHONY: help install course lectures slides release-all selfgrade grading-report test test-exhaustive test-all test-fast system-deps \
         test-browser lab bench lint strip clean release grade feedback export
 
 help:  ## list the targets
@@ -60,7 +60,13 @@ export: $(STAMP)  ## grades of every assignment into grades.csv
 system-deps: $(STAMP)  ## install missing Debian packages (chromium, bubblewrap, ...) as root, else say how
 	$(PY) -m coursetools.system_deps --for test
 
-test: system-deps  ## the full test suite (installs missing Debian packages first when root)
+test: system-deps  ## the test suite at sample depth, under 10 minutes (installs missing Debian packages first when root)
+	$(PY) -m pytest -m "not exhaustive"
+
+test-exhaustive: system-deps  ## the rest: every assignment graded, axe on every page, every explorer, the hub (~35 min)
+	$(PY) -m pytest -m exhaustive
+
+test-all: system-deps  ## test + test-exhaustive in one pytest session (what CI runs, in two steps)
 	$(PY) -m pytest
 
 test-fast: $(STAMP)  ## everything except notebook execution, grading pipeline and browser

@@ -7,16 +7,29 @@ or by nbgrader (``NBGRADER_EXECUTION`` set), :func:`static_mode` is true and the
 draws one ordinary figure for the default values instead of a widget nobody can move.
 
 Both functions read the environment on every call; the module keeps no state.
+
+**Redraws** (:func:`redraw`, used by the live explorer and timed by
+:func:`coursetools.explorers.redraw_seconds`): ``draw`` is called with the garbage collector
+paused, then each new pyplot figure and a returned :class:`~matplotlib.figure.Figure` (new or
+persistent) is rendered to PNG exactly once, *at the figure's own size* (``bbox_inches=None``, no
+"tight" crop or expansion: an extra layout pass that cost 11-36 % of a redraw). Contract:
+explorer figures have a fixed layout (``fig.subplots_adjust``, no ``tight_layout``/
+``constrained`` re-layout needed) with everything (titles, legends, colour bars, tick labels)
+inside ``fig.bbox``; the explorer sweep (``tests/test_explorers.py``) fails when a figure's
+``get_tightbbox()`` extends beyond it at any setting, so nothing can be silently clipped.
 """
 
 from __future__ import annotations
 
+import base64
+import gc
+import html
 import inspect
 import os
 from collections.abc import Iterable, Mapping
 from numbers import Integral, Real
 
-__all__ = ["interactive_plot", "static_mode"]
+__all__ = ["interactive_plot", "redraw", "static_mode"]
 
 _TRUE = {"1", "true"}
 _EMPTY = inspect.Parameter.empty
@@ -199,10 +212,15 @@ def interactive_plot(draw, **controls):
     Notes
     -----
     **Live mode** (default): widgets are made with ipywidgets' own interact machinery
-    (``interactive.widget_from_abbrev``) and wired with ``ipywidgets.interactive_output``,
-    which redraws into the ``Output`` on every change (``clear_output(wait=True)``, draw,
-    show). Sliders update continuously while dragged; for an expensive ``draw`` pass a
-    widget with ``continuous_update=False``.
+    (``interactive.widget_from_abbrev``); on every change the ``Output`` is cleared
+    (``clear_output(wait=True)``) and :func:`redraw` draws and renders each figure once at its
+    own size, displayed with its description (``text/plain``, the ``alt`` of ``image/png``,
+    and a ``text/html`` ``<img alt=...>`` for JupyterLab). ``draw`` may return a persistent
+    Figure it updates in place (built with ``matplotlib.figure.Figure`` and a
+    ``FigureCanvasAgg``, not pyplot): it is shown on every redraw and kept open. Explorer
+    figures need a fixed layout with nothing outside the figure (no "tight" crop).
+    Sliders update continuously while dragged; for an expensive ``draw`` pass a widget with
+    ``continuous_update=False``.
 
     **Static mode** (:func:`static_mode` true): ``draw`` is called once with the values the
     live widgets would start with: a widget's ``.value``; for a ``(min, max[, step])``
@@ -275,9 +293,106 @@ def _static(draw, controls, defaults):
     return fig
 
 
+def _png(fig) -> bytes | None:
+    """``fig`` rendered once to PNG at its own size (None for a figure without axes)."""
+    from IPython.core.pylabtools import print_figure
+
+    return print_figure(fig, "png", bbox_inches=None)
+
+
+def figure_bundle(fig, png: bytes) -> tuple[dict, dict]:
+    """The display data of a figure already rendered to ``png``, with its description.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure (its description comes from :func:`helpers.description_of`).
+    png : bytes
+        Its PNG.
+
+    Returns
+    -------
+    tuple of dict
+        ``(data, metadata)`` for ``IPython.display.display(data, raw=True, metadata=...)``:
+        ``text/plain`` (the description), ``image/png`` (base64) with the description as its
+        ``alt`` metadata (classic notebook, nbconvert), and ``text/html``, an
+        ``<img src="data:image/png;base64,..." alt="...">`` of the same PNG, which JupyterLab
+        prefers and whose ``alt`` reaches a screen reader (JupyterLab ignores the ``alt``
+        metadata of ``image/png``).
+    """
+    from .accessibility import description_of
+
+    text = description_of(fig)
+    b64 = base64.b64encode(png).decode("ascii")
+    alt = html.escape(text, quote=True)
+    img = f'<img src="data:image/png;base64,{b64}" alt="{alt}"/>'
+    return ({"text/plain": text, "image/png": b64, "text/html": img},
+            {"image/png": {"alt": text}})
+
+
+def redraw(draw, values: dict) -> list[tuple]:
+    """One explorer redraw: ``draw(**values)``, then its figures rendered to PNG once each.
+
+    This is what the live explorer does on every change of a control (and what
+    :func:`coursetools.explorers.redraw_seconds` times).
+
+    Parameters
+    ----------
+    draw : callable
+        The explorer's drawing function. It may create pyplot figures (``plt.subplots``), and/or
+        return a :class:`matplotlib.figure.Figure` (e.g. a persistent figure built once with a
+        ``FigureCanvasAgg`` and updated in place), or return a ``str`` describing the pyplot
+        figures it created.
+    values : dict
+        The control values, passed as keyword arguments.
+
+    Returns
+    -------
+    list of tuple
+        ``(figure, data, metadata)`` for each figure to show, in creation order (a returned
+        Figure last): ``data``/``metadata`` as :func:`figure_bundle` makes them. New pyplot
+        figures are closed (the inline backend does not show them again); a returned
+        non-pyplot Figure is left as it is, for the next redraw. A figure without axes is
+        not shown.
+
+    Notes
+    -----
+    The garbage collector is disabled during ``draw`` and the rendering (a full collection
+    in a lecture kernel holding ~200k objects takes up to 0.1 s and would land inside a redraw
+    at random) and re-enabled in a ``finally`` clause if it was enabled before, also when
+    ``draw`` raises; nothing else is changed. Figures are rendered at their own size
+    (``bbox_inches=None``): explorer figures must have a fixed layout with everything inside
+    the figure (see the module docstring).
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    before = set(plt.get_fignums())
+    new = []
+    try:
+        result = _describing(draw)(**values)
+        new = [plt.figure(num) for num in plt.get_fignums() if num not in before]
+        figures = list(new)
+        if isinstance(result, Figure) and all(result is not fg for fg in figures):
+            figures.append(result)
+        shown = []
+        for fig in figures:
+            png = _png(fig)
+            if png is not None:
+                shown.append((fig, *figure_bundle(fig, png)))
+        return shown
+    finally:
+        for fig in new or [plt.figure(n) for n in plt.get_fignums() if n not in before]:
+            plt.close(fig)
+        if was_enabled:
+            gc.enable()
+
+
 def _live(draw, controls, defaults):
-    from IPython.display import display
-    from ipywidgets import VBox, Widget, interactive, interactive_output
+    from IPython.display import clear_output, display
+    from ipywidgets import Output, VBox, Widget, fixed, interactive
 
     widgets = {}
     for name, abbrev in controls.items():
@@ -286,7 +401,19 @@ def _live(draw, controls, defaults):
         if isinstance(widget, Widget) and not getattr(widget, "description", ""):
             widget.description = name
         widgets[name] = widget
-    out = interactive_output(_describing(draw), widgets)
+    out = Output()
+
+    def update(change=None):
+        values = {k: w.value for k, w in widgets.items()}
+        with out:
+            clear_output(wait=True)
+            for _fig, data, metadata in redraw(draw, values):
+                display(data, raw=True, metadata=metadata)
+
+    for widget in widgets.values():
+        if not isinstance(widget, fixed):
+            widget.observe(update, "value")
+    update()
     box = VBox([w for w in widgets.values() if isinstance(w, Widget)] + [out])
     display(box)
     return _mark_shown(box)

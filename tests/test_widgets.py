@@ -268,3 +268,129 @@ def test_environment_is_restored_between_tests():
 def test_docstring_examples_run():
     result = doctest.testmod(helpers.widgets)
     assert result.attempted > 0 and result.failed == 0
+
+
+# --- the live redraw: what draw returns, rendered once, with its description ----------------
+def _persistent_explorer():
+    """A draw function updating one Figure (not pyplot-managed) in place and returning it."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from helpers import describe
+
+    fig = Figure(figsize=(2, 2), dpi=50)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    (line,) = ax.plot([0, 1], [0, 0])
+    ax.set_ylim(0, 1)
+    calls = []
+
+    def draw(a=0.5):
+        calls.append(a)
+        line.set_ydata([0, a])
+        describe(fig, f"A line rising to {a}.")
+        return fig
+
+    return fig, draw, calls
+
+
+class _Shell:
+    """Records what the live Output displays (IPython.display.display with raw=True)."""
+
+    def __init__(self, monkeypatch):
+        import IPython.display
+
+        self.shown = []
+        self.cleared = 0
+        monkeypatch.setattr(IPython.display, "display", self._display)
+        monkeypatch.setattr(IPython.display, "clear_output", self._clear)
+
+    def _display(self, obj, *args, raw=False, metadata=None, **kwargs):
+        if raw:
+            self.shown.append((obj, metadata))
+
+    def _clear(self, wait=False):
+        self.cleared += 1
+        self.shown.clear()
+
+
+def test_live_redraw_shows_a_persistent_figure_on_every_change(monkeypatch):
+    import base64
+
+    shell = _Shell(monkeypatch)
+    fig, draw, calls = _persistent_explorer()
+    box = interactive_plot(draw, a=(0.0, 1.0))
+    slider = box.children[0]
+    for value in (0.2, 0.9):
+        slider.value = value
+        (data, md), = shell.shown  # the returned Figure, shown once per redraw
+        assert data["text/plain"] == f"A line rising to {value}." == md["image/png"]["alt"]
+        png = base64.b64decode(data["image/png"])
+        assert png.startswith(b"\x89PNG")
+        assert f'alt="A line rising to {value}."' in data["text/html"]
+        assert data["image/png"] in data["text/html"]  # the same PNG, rendered once
+    assert calls == [0.5, 0.2, 0.9] and shell.cleared == 3
+    # shown at the figure's own size (2 x 2 in at 50 dpi), no tight crop
+    import io
+
+    import matplotlib.image as mpimg
+    assert mpimg.imread(io.BytesIO(png)).shape[:2] == (100, 100)
+    assert fig.axes[0].lines[0].get_ydata()[1] == 0.9  # the same figure, kept alive
+
+
+def test_live_redraw_shows_pyplot_figures_once_and_closes_them(monkeypatch):
+    shell = _Shell(monkeypatch)
+
+    def draw(a=1.0):
+        for k in range(2):
+            fig, ax = plt.subplots(figsize=(2, 2))
+            ax.plot([0, a * k])
+        return f"two lines, a = {a}"
+
+    before = set(plt.get_fignums())
+    box = interactive_plot(draw, a=(0.0, 2.0))
+    assert len(shell.shown) == 2 and set(plt.get_fignums()) == before
+    box.children[0].value = 0.5
+    assert [d["text/plain"] for d, _ in shell.shown] == ["two lines, a = 0.5"] * 2
+    assert set(plt.get_fignums()) == before  # closed: the inline backend shows nothing more
+
+
+def test_redraw_restores_the_garbage_collector_after_an_error():
+    import gc
+
+    from helpers.widgets import redraw
+
+    states = []
+
+    def broken(a=1.0):
+        states.append(gc.isenabled())
+        plt.subplots()
+        raise RuntimeError("boom")
+
+    assert gc.isenabled()
+    before = set(plt.get_fignums())
+    with pytest.raises(RuntimeError, match="boom"):
+        redraw(broken, {"a": 1.0})
+    assert states == [False] and gc.isenabled()  # paused during draw, re-enabled after
+    assert set(plt.get_fignums()) == before  # the half-drawn figure is closed
+    gc.disable()
+    try:
+        redraw(lambda a: None, {"a": 1})
+        assert not gc.isenabled()  # a disabled collector stays disabled
+    finally:
+        gc.enable()
+
+
+def test_redraw_returns_one_bundle_per_figure_and_skips_empty_ones():
+    from helpers.widgets import redraw
+
+    def draw(a=1.0):
+        plt.figure()  # no axes: nothing to show
+        fig, ax = plt.subplots()
+        ax.plot([0, a], label="line")
+        ax.set_title("t")
+
+    (shown,) = redraw(draw, {"a": 2.0})
+    fig, data, md = shown
+    assert fig.axes[0].get_title() == "t"
+    assert set(data) == {"text/plain", "image/png", "text/html"}
+    assert data["text/plain"].startswith("Figure (generated summary")

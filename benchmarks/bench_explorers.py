@@ -2,8 +2,9 @@
 
 For each lecture, :func:`coursetools.explorers.probe_notebook` runs the notebook with the
 explorers recorded, then times each explorer's redraw as the kernel pays it when a control
-moves: the ``draw`` function plus rendering its figure to PNG the way the inline backend does
-(``IPython.core.pylabtools.print_figure(fig, "png", bbox_inches="tight")``). For each of 5
+moves: :func:`helpers.widgets.redraw`, what the live explorer runs (the ``draw`` function plus
+one PNG of each of its figures at the figure's own size, ``bbox_inches=None``, garbage collector
+paused), via :func:`coursetools.explorers.redraw_seconds`. For each of 5
 control settings (the start values and 4 spread over the controls' ranges) it keeps the best of
 5 redraws, and reports the median over the settings. The goal is a median of at most 0.15 s.
 
@@ -68,7 +69,7 @@ def main(prefixes: list[str] | None = None) -> str:
     return "\n".join([
         "## Explorer redraw time",
         "",
-        "`python benchmarks/bench_explorers.py`: the kernel's time per redraw (draw + inline PNG), "
+        "`python benchmarks/bench_explorers.py`: the kernel's time per redraw (`helpers.widgets.redraw`: draw + one PNG per figure), "
         "best of 5 per control setting, median over 5 settings. "
         f"Load average at the end: {load}.",
         "",

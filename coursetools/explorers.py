@@ -8,10 +8,12 @@ kernel) and one cell appended that works on the recorded ``draw`` functions:
 * ``"sweep"`` (:func:`sweep`): call every ``draw`` at the ends and interior points of each control
   (every option of a dropdown, both states of a checkbox), one control at a time with the others
   at their start values, plus all controls at their minimum and all at their maximum; warnings are
-  errors, and each figure is rendered to pixels (some errors only appear then);
-* ``"time"`` (:func:`time_redraws`): the server-side redraw time of each explorer, as the inline
-  backend pays it when a slider moves: ``draw`` plus rendering its figure to PNG the way
-  ``matplotlib_inline`` does, best of ``repeat`` for each of ``settings`` control settings.
+  errors, each figure (a returned Figure included) is rendered to PNG as the live explorer does
+  (some errors only appear then), and a figure whose content reaches outside it fails
+  (:func:`outside_figure`: explorers are shown at their own size, nothing is cropped);
+* ``"time"`` (:func:`time_redraws`): the server-side redraw time of each explorer, as the kernel
+  pays it when a slider moves: :func:`helpers.widgets.redraw` (``draw`` plus one PNG of each of
+  its figures), best of ``repeat`` for each of ``settings`` control settings.
 
 The appended cell prints one JSON line after :data:`MARK`; :func:`probe_notebook` returns it parsed.
 The functions marked "in the kernel" run inside the lecture's kernel (they import this module).
@@ -104,15 +106,6 @@ def cases(draw, controls) -> list[dict]:
     return out
 
 
-def _new_figures(before, result):
-    import matplotlib.pyplot as plt
-
-    figs = [plt.figure(n) for n in plt.get_fignums() if n not in before]
-    if hasattr(result, "canvas") and all(result is not f for f in figs):
-        figs.append(result)
-    return figs
-
-
 def _close_new(before):
     import matplotlib.pyplot as plt
 
@@ -121,20 +114,55 @@ def _close_new(before):
             plt.close(n)
 
 
+#: how far (in pixels) a figure's drawn content may reach beyond the figure's edge
+OUTSIDE_TOLERANCE_PX = 2.0
+
+
+def outside_figure(fig) -> str | None:
+    """What of ``fig``'s content lies outside the figure (None if all is inside).
+
+    Explorers are shown at the figure's own size (:func:`helpers.widgets.redraw`, no "tight"
+    bounding box), so a title, legend or tick label beyond ``fig.bbox`` would be cut off:
+    compares ``fig.get_tightbbox()`` with the figure's extent, with a tolerance of
+    :data:`OUTSIDE_TOLERANCE_PX` pixels.
+    """
+    tight = fig.get_tightbbox()  # inches
+    if tight is None:
+        return None
+    w, h = fig.get_size_inches()
+    tol = OUTSIDE_TOLERANCE_PX / fig.dpi
+    over = {"left": -tight.x0, "bottom": -tight.y0, "right": tight.x1 - w, "top": tight.y1 - h}
+    bad = {side: d * fig.dpi for side, d in over.items() if d > tol}
+    if not bad:
+        return None
+    sides = ", ".join(f"{side} by {px:.0f} px" for side, px in bad.items())
+    return (f"content drawn outside the {w:g}x{h:g} in figure ({sides}): it would be cut off "
+            "(explorer figures need a fixed layout with everything inside the figure)")
+
+
 def draw_error(draw, values) -> str | None:
-    """Draw once with warnings as errors and render; the error text, or None (in the kernel)."""
+    """One live redraw with warnings as errors, then the layout check (in the kernel).
+
+    Calls :func:`helpers.widgets.redraw` (``draw`` and each figure's PNG, the returned Figure
+    included, as the live explorer does), then :func:`outside_figure` on each shown figure.
+    Returns the error text, or None.
+    """
     import traceback
     import warnings
 
     import matplotlib.pyplot as plt
 
+    from helpers.widgets import redraw
+
     before = set(plt.get_fignums())
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            result = draw(**values)
-            for fig in _new_figures(before, result):
-                fig.canvas.draw()
+            shown = redraw(draw, values)
+            for fig, _data, _metadata in shown:
+                outside = outside_figure(fig)
+                if outside:
+                    return f"LayoutError: {outside}"
         return None
     except Exception as exc:  # any failure is what the sweep reports
         tail = "".join(traceback.format_exc().splitlines(True)[-6:])
@@ -157,18 +185,22 @@ def sweep() -> dict:
 
 
 def redraw_seconds(draw, values, repeat: int = 5) -> float:
-    """Best of ``repeat``: ``draw`` plus the inline backend's PNG of its figure (in the kernel)."""
+    """Best of ``repeat`` live redraws, :func:`helpers.widgets.redraw` (in the kernel).
+
+    That is ``draw`` plus one PNG of each of its figures at their own size, with the garbage
+    collector paused: exactly what the live explorer does on a change of a control (sending
+    the PNG to the browser is not included).
+    """
     import matplotlib.pyplot as plt
-    from IPython.core.pylabtools import print_figure
+
+    from helpers.widgets import redraw
 
     best = float("inf")
     for _ in range(repeat):
         before = set(plt.get_fignums())
         start = time.perf_counter()
         try:
-            result = draw(**values)
-            for fig in _new_figures(before, result):
-                print_figure(fig, "png", bbox_inches="tight")  # what matplotlib_inline does
+            redraw(draw, values)
             best = min(best, time.perf_counter() - start)
         finally:
             _close_new(before)

@@ -82,3 +82,40 @@ def test_the_sweep_covers_ends_interior_points_and_options():
     assert {"x": 0.0, "k": 1, "method": "gd"} in got and {"x": 1.0, "k": 5, "method": "adam"} in got
     assert len({repr(sorted(c.items())) for c in got}) == len(got)  # no duplicates
     assert sorted({c["x"] for c in got}) == [0.0, 0.25, 0.5, 0.75, 1.0]
+
+
+def test_the_layout_check_finds_content_outside_the_figure():
+    """Explorers are shown at their own size: a title beyond the figure's top is an error."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from coursetools.explorers import draw_error, outside_figure
+
+    fig = Figure(figsize=(3, 2), dpi=80)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    fig.subplots_adjust(left=0.2, bottom=0.2, top=0.85)
+    ax.set_title("fits")
+    assert outside_figure(fig) is None
+
+    def draw(top=0.85):
+        fig.subplots_adjust(top=top)
+        return fig
+
+    assert draw_error(draw, {"top": 0.85}) is None
+    err = draw_error(draw, {"top": 0.99})  # the title now sticks out at the top
+    assert err.startswith("LayoutError") and "top by" in err
+
+
+def test_redraw_seconds_times_the_live_redraw(monkeypatch):
+    """redraw_seconds calls helpers.widgets.redraw itself (it does not copy it)."""
+    import helpers.widgets
+    from coursetools.explorers import redraw_seconds
+
+    calls = []
+    monkeypatch.setattr(helpers.widgets, "redraw", lambda draw, values: calls.append(values))
+    assert redraw_seconds(lambda a: None, {"a": 1}, repeat=3) >= 0
+    assert calls == [{"a": 1}] * 3

@@ -457,7 +457,7 @@ def common_cheats(assignment: str, source_nb, root: Path = ROOT) -> list[Submiss
         Submission(
             "cheat_common_private_helpers", "cheat",
             f"{last}: the right answer, but the cell imports a private helpers module",
-            replace={last: "from helpers import _opt_linesearch as _ls\n\n" + source_of[last]},
+            replace={last: "from helpers import _validation as _v\n\n" + source_of[last]},
             lose=cells_of_last, requires=("policy",),
         ),
     ]

@@ -20,7 +20,7 @@ the submission:
 * **tampering**: assigning to or deleting attributes of a module (``np.allclose = ...``), binding
   (at the top level, or through ``global``) a name of the locked cells that the tests use
   (``np``, ``helpers``, ``expect_close``, ``_GUARD``, ``_integrity``, test helpers), any use of
-  ``_integrity`` or ``_GUARD``, private attributes of modules (``helpers._opt_linesearch``),
+  ``_integrity`` or ``_GUARD``, private attributes of modules (``helpers._validation``),
   binding a builtin's name at the top level (``print = ...``), star imports.
 
 Consequences (applied by :class:`PolicyCheck`, an nbgrader preprocessor placed before Execute):
@@ -984,7 +984,7 @@ def scan_notebook(
     -------
     list of str
         E.g. ``"policy: minimize line 3: scipy.optimize is not allowed here (...) (scores 0)"``
-        and ``"review: minimize line 1 looks like a copy of helpers._opt_driver.run"``.
+        and ``"review: minimize line 1 looks like a copy of helpers.optim.driver.run"``.
     """
     notes = []
     exceptions = exceptions or {}

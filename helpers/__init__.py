@@ -98,7 +98,6 @@ from .constrained import (
 from .optim import race
 from .preamble import setup_notebook
 from . import exercises, optimizers
-from . import _opt_driver, _opt_linesearch  # old private paths, still named by graders
 
 _use_accessible_style()  # Okabe-Ito colour cycle, set once for every notebook
 _register_display()  # figures displayed in IPython carry their description (alt text)

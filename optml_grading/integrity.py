@@ -503,9 +503,9 @@ def _targets_to_code(
                 dirs.extend(os.path.realpath(p) + os.sep for p in paths)
             else:
                 files.add(os.path.realpath(target.__file__))
-            # A module that re-exports another module's code (helpers.optimizers, the old
-            # private paths helpers._opt_driver and helpers._opt_linesearch) names it in
-            # __reexports__: the check then covers the code it stands for, as before the move.
+            # A module that re-exports another module's code (helpers.optimizers, whose code
+            # is in helpers.optim) names it in __reexports__: the check then covers the code
+            # it stands for.
             for name in _reexported_modules(target):
                 files.add(os.path.realpath(importlib.import_module(name).__file__))
             names.append(target.__name__)
@@ -533,11 +533,11 @@ def no_delegation(*targets: object) -> Iterator[list[str]]:
     ----------
     *targets : module, package, class or function
         What the student must not call, e.g. ``helpers.gradcheck`` (every function defined in
-        that file), ``helpers`` (every module of the package, private ones such as
-        ``helpers._opt_linesearch`` included), ``helpers.Problem`` (its methods) or
-        ``helpers.newton``. Aliases, wrappers,
-        bound methods and ``from helpers import ...`` copies are all caught, because the check
-        looks at the code objects that actually run (via :func:`sys.setprofile`).
+        that file), ``helpers`` (every module of the package, ``helpers.optim.linesearch``
+        and private ones such as ``helpers._validation`` included), ``helpers.optim`` (every
+        module under it), ``helpers.Problem`` (its methods) or ``helpers.newton``. Aliases,
+        wrappers, bound methods and ``from helpers import ...`` copies are all caught, because
+        the check looks at the code objects that actually run (via :func:`sys.setprofile`).
 
     Yields
     ------

@@ -5,6 +5,8 @@ The older identity / fresh-reference / delegation tests live in ``tests/test_gra
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -108,12 +110,12 @@ def test_the_guard_protects_itself(module, attr, how):
 
 
 def test_no_delegation_watches_every_module_of_a_package():
-    oracle = helpers._opt_driver.Oracle(lambda x: float(x @ x), lambda x: 2 * x)
+    oracle = helpers.optim.driver.Oracle(lambda x: float(x @ x), lambda x: 2 * x)
     x = np.ones(2)
     g = 2 * x
     with pytest.raises(integrity.DelegationError, match="backtracking"):
         with integrity.no_delegation(helpers):
-            helpers._opt_linesearch.backtracking(oracle, x, float(x @ x), g, -g)
+            helpers.optim.linesearch.backtracking(oracle, x, float(x @ x), g, -g)
     with integrity.no_delegation(helpers):
         np.linalg.norm(x)  # numpy is still allowed
 
@@ -123,25 +125,76 @@ def test_snapshot_rejects_a_non_dict():
         integrity.snapshot(["np"])
 
 
+def _quadratic():
+    return lambda x: float(x @ x), lambda x: 2 * x
+
+
+_TRACE = helpers.optim.result.Trace(np.zeros((1, 2)), np.zeros(1), np.zeros(1), np.zeros(0), 0,
+                                    True, "done")
+
+
+# One call into each module of helpers.optim that hw6's damped_newton check used to name
+# (helpers.optimizers -> methods, stochastic, zeroth; the old private driver and line-search
+# modules -> driver, linesearch), plus the modules that moved there with them.
+OPTIM_CALLS = [
+    ("methods", "gradient_descent", lambda: helpers.optim.methods.gradient_descent(
+        *_quadratic(), [1.0], lr=0.5)),
+    ("stochastic", "sgd", lambda: helpers.optim.stochastic.sgd(
+        lambda w, xb: 2 * w, np.ones(2), np.arange(4.0), 2, 1, lr=0.1,
+        rng=np.random.default_rng(0))),
+    ("zeroth", "random_search", lambda: helpers.optim.zeroth.random_search(
+        _quadratic()[0], np.ones(2), maxiter=2, rng=np.random.default_rng(0))),
+    ("driver", "Oracle", lambda: helpers.optim.driver.Oracle(lambda x: 0.0).f(np.ones(1))),
+    ("linesearch", "backtracking", lambda: helpers.optim.linesearch.backtracking(
+        helpers.optim.Oracle(lambda x: float(x @ x)), np.ones(1), 1.0, 2 * np.ones(1),
+        -2 * np.ones(1))),
+    ("transforms", "scale_by_lr", lambda: helpers.optim.transforms.scale_by_lr(0.1)),
+    ("result", "Trace", lambda: _TRACE.x),  # Trace's own code (a dataclass __init__ is not)
+]
+
+
+@pytest.mark.parametrize(("module", "name", "call"), OPTIM_CALLS,
+                         ids=[m for m, _, _ in OPTIM_CALLS])
+def test_no_delegation_of_helpers_optim_watches_each_of_its_modules(module, name, call):
+    """hw6's damped_newton check is ``no_delegation(helpers.optim)`` (it named
+    helpers.optimizers and the old private driver and line-search modules before they were
+    removed): a call into any module under helpers.optim fails the block."""
+    assert getattr(helpers.optim, module).__name__ == f"helpers.optim.{module}"
+    with pytest.raises(integrity.DelegationError, match=name):
+        with integrity.no_delegation(helpers.optim):
+            call()
+    with integrity.no_delegation(helpers.optim):
+        np.linalg.norm(np.ones(2))
+
+
+def test_helpers_optim_covers_every_file_the_old_hw6_targets_covered():
+    """The old targets (helpers.optimizers and what it re-exports, helpers.optim.driver and
+    helpers.optim.linesearch, the homes of the removed private paths) all lie under the
+    helpers.optim package that hw6 now names."""
+    *_, dirs = integrity._targets_to_code([helpers.optim])
+    _, files, _, old_dirs = integrity._targets_to_code(
+        [helpers.optimizers, helpers.optim.driver, helpers.optim.linesearch])
+    assert not old_dirs
+    files.discard(os.path.realpath(helpers.optimizers.__file__))  # imports only, no code
+    assert files and all(f.startswith(dirs) for f in files)
+
+
 @pytest.mark.parametrize(
-    ("target", "call"),
+    "call",
     [
-        ("optimizers", lambda: helpers.optim.methods.gradient_descent(
-            lambda x: x @ x, lambda x: 2 * x, [1.0], lr=0.5)),
-        ("_opt_driver", lambda: helpers.optim.driver.Oracle(lambda x: 0.0).f(np.ones(1))),
-        ("_opt_linesearch", lambda: helpers.optim.linesearch.backtracking(
-            helpers.optim.Oracle(lambda x: float(x @ x)), np.ones(1), 1.0, 2 * np.ones(1),
-            -2 * np.ones(1))),
+        lambda: helpers.optim.methods.gradient_descent(*_quadratic(), [1.0], lr=0.5),
+        lambda: helpers.optim.stochastic.sgd(
+            lambda w, xb: 2 * w, np.ones(2), np.arange(4.0), 2, 1, lr=0.1,
+            rng=np.random.default_rng(0)),
     ],
 )
-def test_no_delegation_of_a_shim_module_watches_the_code_it_re_exports(target, call):
-    """hw6 names helpers.optimizers, helpers._opt_driver and helpers._opt_linesearch, whose
-    code moved to helpers.optim: the check still covers it (the shims' __reexports__)."""
-    module = getattr(helpers, target)
+def test_no_delegation_of_a_shim_module_watches_the_code_it_re_exports(call):
+    """helpers.optimizers (public, kept for ``from helpers.optimizers import newton``) only
+    re-exports code from helpers.optim: the check covers that code (its __reexports__)."""
     with pytest.raises(integrity.DelegationError):
-        with integrity.no_delegation(module):
+        with integrity.no_delegation(helpers.optimizers):
             call()
-    with integrity.no_delegation(module):
+    with integrity.no_delegation(helpers.optimizers):
         np.linalg.norm(np.ones(2))
 
 

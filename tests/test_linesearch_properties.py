@@ -18,8 +18,8 @@ import pytest
 
 import helpers
 from helpers import bfgs, lbfgs
-from helpers._opt_driver import EarlyStop, Oracle
-from helpers._opt_linesearch import ROUNDOFF, wolfe
+from helpers.optim.driver import EarlyStop, Oracle
+from helpers.optim.linesearch import ROUNDOFF, wolfe
 
 EPS = np.finfo(float).eps
 C2 = 0.9  # the curvature constant of bfgs and lbfgs (their default)

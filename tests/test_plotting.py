@@ -420,7 +420,7 @@ def test_problem_of_wrong_dimension_is_rejected():
 
 def test_real_traces_from_the_optimizers():
     from helpers import functions as F
-    from helpers import optimizers as O
+    from helpers import optim as O
 
     p = F.quadratic(np.array([[2.0, 1.0], [1.0, 20.0]]))
     gd = O.gradient_descent(p.f, p.grad, np.array([-3.0, -1.0]), lr=0.09, tol=1e-8,

@@ -553,7 +553,7 @@ class _QuasiNewtonState(NamedTuple):
 
 
 # A Wolfe step decreases f, so f only stops decreasing when the line search works below the
-# round-off of f (the approximate Wolfe conditions of helpers._opt_linesearch.wolfe). After
+# round-off of f (the approximate Wolfe conditions of helpers.optim.linesearch.wolfe). After
 # STALL_WINDOW iterations without a new smallest f since the gradient norm last halved, the run
 # checks whether the gradient is round-off: if it changes by more than GRAD_NOISE of its norm
 # between x and a point a few units in the last place (ulps) away, where a smooth gradient

@@ -336,11 +336,11 @@ def optimal_step_size(A):
     dict(
         id="cheat_private_helpers_backtracking",
         kind="cheat",
-        about="backtracking_line_search delegates to the private helpers._opt_linesearch",
+        about="backtracking_line_search delegates to helpers.optim.linesearch (not public API)",
         replace={
             "backtracking_line_search": """
-import helpers._opt_linesearch as _ls
-import helpers._opt_driver as _drv
+import helpers.optim.linesearch as _ls
+import helpers.optim.driver as _drv
 
 
 def backtracking_line_search(f, grad_f, x, direction, alpha0=1.0, rho=0.5, c=1e-4):

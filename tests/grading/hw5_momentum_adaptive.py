@@ -1,9 +1,18 @@
 """Submissions that pin down how hw5_momentum_adaptive is graded (format: tests/grading/README.md).
 
-Graded cells: test_momentum_step (10), test_nesterov_step (12), test_optimal_heavy_ball (6),
-test_predicted_steps (8), test_adagrad_step (10), test_rmsprop_step (10), test_adam_step (20),
-test_adamw_step (14); and analysis_momentum (10 points, a written analysis of heavy ball and
-Nesterov on a non-quadratic function, graded by hand: in no expectation).
+Graded cells: test_momentum_step (8), test_nesterov_step (12), test_optimal_heavy_ball (4),
+test_predicted_steps (8), test_adagrad_step (8), test_rmsprop_step (6), test_adam_step (14),
+test_adamw_step (10), test_logcosh_loss (5), test_grad_logcosh_loss (15); and analysis_momentum
+(10 points, a written analysis of heavy ball and Nesterov on a non-quadratic function, graded by
+hand: in no expectation).
+
+Task 8 is a derivation no lecture gives: f(x) = sum_j log cosh((A x - b)_j) and its gradient
+A^T tanh(A x - b), batched over rows of x, accurate for residuals up to 1e4. The hidden tests use
+fresh non-square and square (non-symmetric) A, batches (m, n) and (m, p, n), residuals from 1e-12
+to 1e4, and the bottom of the valley; the mutants are the plausible wrong derivations (sign,
+transposed, sinh without the 1/cosh, the second derivative, the forgotten b, the stable form
+differentiated without its chain factor 2, one point only) and the unstable forms (log(cosh),
+sinh/cosh); finite differences, which the text forbids, fail at large residuals.
 
 predicted_steps is a predicted pair of numbers: a hard-coded answer is the task, so it has no
 hard-coded cheat; each count is accepted within +-1 (ceil, floor or a counting loop all pass),
@@ -38,6 +47,234 @@ def _edit(template, old, new):
     """The reference code with one piece changed (fails loudly if `old` is not in it)."""
     assert old in template, old
     return template.replace(old, new)
+
+
+LOSS_TEMPLATE = """
+def logcosh_loss(x, A, b):
+    r = np.abs(np.asarray(x, dtype=float) @ np.asarray(A, dtype=float).T - b)
+    return np.sum(r + np.log1p(np.exp(-2 * r)) - np.log(2.0), axis=-1)
+"""
+
+GRAD_TEMPLATE = """
+def grad_logcosh_loss(x, A, b):
+    A = np.asarray(A, dtype=float)
+    r = np.asarray(x, dtype=float) @ A.T - b
+    return np.tanh(r) @ A
+"""
+
+LOGCOSH_SUBMISSIONS = [
+    # ---- the log-cosh derivation (task 8): each wrong derivation loses its own cell only
+    dict(
+        id="mutant_logcosh_loss_overflows",
+        kind="mutant",
+        about="logcosh_loss as np.log(np.cosh(r)): inf for residuals beyond ~710",
+        replace={"logcosh_loss": _edit(
+            LOSS_TEMPLATE, "r + np.log1p(np.exp(-2 * r)) - np.log(2.0)", "np.log(np.cosh(r))")},
+        lose=["test_logcosh_loss"],
+    ),
+    dict(
+        id="mutant_logcosh_loss_without_log2",
+        kind="mutant",
+        about="stable form |r| + log(1 + exp(-2|r|)) without the - log 2 (cosh r = (e^r+e^-r)/2)",
+        replace={"logcosh_loss": _edit(LOSS_TEMPLATE, " - np.log(2.0)", "")},
+        lose=["test_logcosh_loss"],
+    ),
+    dict(
+        id="mutant_logcosh_loss_not_batched",
+        kind="mutant",
+        about="logcosh_loss sums over every axis: one number for a whole batch",
+        replace={"logcosh_loss": _edit(LOSS_TEMPLATE, ", axis=-1)", ")")},
+        lose=["test_logcosh_loss"],
+    ),
+    dict(
+        id="mutant_logcosh_loss_plus_b",
+        kind="mutant",
+        about="residual A x + b instead of A x - b in the loss",
+        replace={"logcosh_loss": _edit(LOSS_TEMPLATE, ".T - b)", ".T + b)")},
+        lose=["test_logcosh_loss"],
+    ),
+    dict(
+        id="mutant_logcosh_loss_quadratic",
+        kind="mutant",
+        about="the small-residual approximation r^2 / 2 instead of log cosh r",
+        replace={"logcosh_loss": _edit(
+            LOSS_TEMPLATE, "r + np.log1p(np.exp(-2 * r)) - np.log(2.0)", "0.5 * r**2")},
+        lose=["test_logcosh_loss"],
+    ),
+    dict(
+        id="mutant_grad_logcosh_sign",
+        kind="mutant",
+        about="sign error: -A^T tanh(A x - b)",
+        replace={"grad_logcosh_loss": _edit(GRAD_TEMPLATE, "return np.tanh(r) @ A",
+                                            "return -np.tanh(r) @ A")},
+        lose=["test_grad_logcosh_loss"],
+    ),
+    dict(
+        id="mutant_grad_logcosh_transposed",
+        kind="mutant",
+        about="transposed chain rule: tanh(r) @ A.T (A instead of A^T in A^T tanh(r))",
+        replace={"grad_logcosh_loss": _edit(GRAD_TEMPLATE, "return np.tanh(r) @ A",
+                                            "return np.tanh(r) @ A.T")},
+        lose=["test_grad_logcosh_loss"],
+    ),
+    dict(
+        id="mutant_grad_logcosh_sinh",
+        kind="mutant",
+        about="forgot the 1/cosh of the log: A^T sinh(r)",
+        replace={"grad_logcosh_loss": _edit(GRAD_TEMPLATE, "return np.tanh(r) @ A",
+                                            "return np.sinh(r) @ A")},
+        lose=["test_grad_logcosh_loss"],
+    ),
+    dict(
+        id="mutant_grad_logcosh_sech2",
+        kind="mutant",
+        about="the second derivative 1 - tanh^2 r instead of the first, tanh r",
+        replace={"grad_logcosh_loss": _edit(GRAD_TEMPLATE, "return np.tanh(r) @ A",
+                                            "return (1 - np.tanh(r) ** 2) @ A")},
+        lose=["test_grad_logcosh_loss"],
+    ),
+    dict(
+        id="mutant_grad_logcosh_forgot_b",
+        kind="mutant",
+        about="forgotten term: tanh(A x) without b",
+        replace={"grad_logcosh_loss": _edit(GRAD_TEMPLATE, "@ A.T - b", "@ A.T")},
+        lose=["test_grad_logcosh_loss"],
+    ),
+    dict(
+        id="mutant_grad_logcosh_stable_form_missing_2",
+        kind="mutant",
+        about="derivative of |r| + log(1 + e^{-2|r|}) without the chain factor 2: "
+        "sign(r) / (1 + e^{-2|r|})",
+        replace={"grad_logcosh_loss": _edit(
+            GRAD_TEMPLATE, "return np.tanh(r) @ A",
+            "return (np.sign(r) / (1 + np.exp(-2 * np.abs(r)))) @ A")},
+        lose=["test_grad_logcosh_loss"],
+    ),
+    dict(
+        id="mutant_grad_logcosh_sinh_over_cosh",
+        kind="mutant",
+        about="tanh written as sinh(r) / cosh(r): inf / inf = nan for residuals beyond ~710",
+        replace={"grad_logcosh_loss": _edit(GRAD_TEMPLATE, "return np.tanh(r) @ A",
+                                            "return (np.sinh(r) / np.cosh(r)) @ A")},
+        lose=["test_grad_logcosh_loss"],
+    ),
+    dict(
+        id="mutant_grad_logcosh_one_point_only",
+        kind="mutant",
+        about="A.T @ tanh(A @ x - b): right for one point, not for a batch of rows",
+        replace={"grad_logcosh_loss": """
+def grad_logcosh_loss(x, A, b):
+    return A.T @ np.tanh(A @ x - b)
+"""},
+        lose=["test_grad_logcosh_loss"],
+    ),
+    dict(
+        id="alt_logcosh_logaddexp_einsum",
+        kind="alternative",
+        about="loss with np.logaddexp(r, -r) - log 2, gradient with np.einsum",
+        replace={
+            "logcosh_loss": """
+def logcosh_loss(x, A, b):
+    r = np.einsum("...n,kn->...k", x, A) - b
+    return (np.logaddexp(r, -r) - np.log(2)).sum(axis=-1)
+""",
+            "grad_logcosh_loss": """
+def grad_logcosh_loss(x, A, b):
+    return np.einsum("...k,kn->...n", np.tanh(np.einsum("...n,kn->...k", x, A) - b), A)
+""",
+        },
+    ),
+    dict(
+        id="alt_logcosh_loops_expm1",
+        kind="alternative",
+        about="a loop over the k rows of A; the gradient from the stable form, "
+        "sign(r) (1 - e^{-2|r|}) / (1 + e^{-2|r|})",
+        replace={
+            "logcosh_loss": """
+import math
+
+
+def logcosh_loss(x, A, b):
+    x = np.asarray(x, dtype=float)
+    total = np.zeros(x.shape[:-1])
+    for j in range(len(b)):
+        r = np.abs(x @ A[j] - b[j])
+        total = total + r + np.log1p(np.exp(-2 * r)) - math.log(2)
+    return total
+""",
+            "grad_logcosh_loss": """
+def grad_logcosh_loss(x, A, b):
+    x = np.asarray(x, dtype=float)
+    grad = np.zeros(x.shape)
+    for j in range(len(b)):
+        r = x @ A[j] - b[j]
+        e = np.exp(-2 * np.abs(r))
+        slope = np.sign(r) * (1 - e) / (1 + e)       # = tanh(r), written from the stable form
+        grad = grad + slope[..., None] * A[j]
+    return grad
+""",
+        },
+    ),
+    dict(
+        id="alt_logcosh_threshold",
+        kind="alternative",
+        about="np.where with a threshold: log(cosh(r)) for |r| < 20, |r| - log 2 beyond; "
+        "tanh from exp(2r) clipped",
+        replace={
+            "logcosh_loss": """
+def logcosh_loss(x, A, b):
+    r = np.abs(x @ A.T - b)
+    small = np.minimum(r, 20.0)
+    return np.sum(np.where(r < 20, np.log(np.cosh(small)), r - np.log(2)), axis=-1)
+""",
+            "grad_logcosh_loss": """
+def grad_logcosh_loss(x, A, b):
+    r = x @ A.T - b
+    e = np.exp(2 * np.clip(r, -300, 300))
+    return ((e - 1) / (e + 1)) @ A
+""",
+        },
+    ),
+    dict(
+        id="cheat_grad_logcosh_finite_differences",
+        kind="cheat",
+        about="central differences of the student's own logcosh_loss instead of the derivation "
+        "(the text forbids it; inexact at large residuals)",
+        replace={"grad_logcosh_loss": """
+def grad_logcosh_loss(x, A, b):
+    x = np.asarray(x, dtype=float)
+    h = 1e-6
+    grad = np.zeros(x.shape)
+    for i in range(x.shape[-1]):
+        e = np.zeros(x.shape[-1])
+        e[i] = h
+        grad[..., i] = (logcosh_loss(x + e, A, b) - logcosh_loss(x - e, A, b)) / (2 * h)
+    return grad
+"""},
+        lose=["test_grad_logcosh_loss"],
+    ),
+    dict(
+        id="cheat_grad_logcosh_helpers_numerical_gradient",
+        kind="cheat",
+        about="grad_logcosh_loss delegates to helpers.numerical_gradient",
+        replace={"grad_logcosh_loss": """
+def grad_logcosh_loss(x, A, b):
+    return helpers.numerical_gradient(lambda z: logcosh_loss(z, A, b), x)
+"""},
+        lose=["test_grad_logcosh_loss"],
+    ),
+    dict(
+        id="cheat_hardcoded_logcosh_worked_example",
+        kind="cheat",
+        about="logcosh_loss and its gradient return the worked example's numbers",
+        replace={
+            "logcosh_loss": "def logcosh_loss(x, A, b):\n    return 2 * np.log(np.cosh(1.0))\n",
+            "grad_logcosh_loss": ("def grad_logcosh_loss(x, A, b):\n"
+                                  "    return np.array([3 * np.tanh(1.0), 0.0])\n"),
+        },
+        lose=["test_logcosh_loss", "test_grad_logcosh_loss"],
+    ),
+]
 
 
 SUBMISSIONS = [
@@ -486,4 +723,4 @@ def adam_step(x, m, v, g, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
         },
         keep=[],
     ),
-]
+] + LOGCOSH_SUBMISSIONS

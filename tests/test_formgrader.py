@@ -4,10 +4,10 @@ A temporary nbgrader course holds hw3_gradient_descent and a small class: every 
 the source solution with their own written analysis in the hand-graded answer cell
 ``rate_analysis`` (10 points). ``classroom.grade`` (what ``make grade`` runs) autogrades them and
 its summary lists every student under ``MANUAL GRADING NEEDED``. Then, in Chromium, the grader
-opens each submission but the last in formgrader, types points into the cell's score box and
-presses Tab, clicks the comment field, types a comment and presses Tab, as a person does; the
-test waits for formgrader's two PUT requests (a save is sent on the input's ``change`` event, i.e.
-when it loses focus). Afterwards:
+opens the first submission in formgrader and goes on with the page's *Next* link; on every page
+but the last it types points into the cell's score box and presses Tab, clicks the comment field,
+types a comment and presses Tab, as a person does; the test waits for formgrader's two PUT
+requests (a save is sent on the input's ``change`` event, i.e. when it loses focus). Afterwards:
 
 - the gradebook (:func:`coursetools.nbgrader_io.read_submission` and nbgrader's API) holds the
   score and the comment, and the submission's total rose by the points;
@@ -50,7 +50,6 @@ HW = "hw3_gradient_descent"
 MANUAL = "rate_analysis"
 N_STUDENTS = int(os.environ.get("OPTML_FORMGRADER_CLASS", "2"))
 STUDENTS = [f"student{i:02d}" for i in range(1, N_STUDENTS + 1)]
-TO_GRADE = STUDENTS[:-1]  # the last one is left for the summary to list
 ANSWER = ("My run gives rates {r} against (kappa-1)/(kappa+1); the steps to gain 1e-6 grow "
           "linearly in kappa, twice as many with the safe step.")
 COMMENT = ("(a) 3/3; (b) 2/3: no reason why the measured rate is a little lower; (c) 2/2; "
@@ -115,22 +114,29 @@ def test_grade_summary_lists_pending_manual_cells(klass):
         assert sum(c.score for c in cells.values() if c.score is not None) == 90
 
 
-def _grade_in_formgrader(page, server, nb_id: str, points: int, comment: str):
-    """Open one submission in formgrader, enter points and comment.
+def _answer(student: str) -> str:
+    return ANSWER.format(r=f"0.81{STUDENTS.index(student)}")
 
-    Returns the seconds (page opened and ready, then points and comment typed and saved).
-    """
-    start = time.monotonic()
-    page.goto(f"{server.base}/formgrader/submissions/{nb_id}/", wait_until="load",
-              timeout=60_000)
+
+def _comment(student: str, points: int) -> str:
+    return COMMENT.format(d=points - 6, s=student)
+
+
+def _wait_ready(page, nb_id: str) -> None:
+    """Wait until formgrader's page of submission ``nb_id`` can take grades."""
+    page.wait_for_url(re.compile(rf".*/formgrader/submissions/{nb_id}/?(\?.*)?$"),
+                      wait_until="load", timeout=60_000)
     # formgrader.init (on window load) fetches the grades and comments, then binds the inputs
     page.wait_for_function(
         "window.formgrader && formgrader.grades && formgrader.grades.loaded"
         " && formgrader.comments && formgrader.comments.loaded", timeout=60_000, polling=100)
+
+
+def _enter_grade(page, points: int, comment: str) -> None:
+    """Type points and a comment into the manual cell as a grader does; wait for both saves."""
     score_box = page.locator(f"input.score#{MANUAL}")
     comment_box = page.locator(f"textarea#{MANUAL}-comment")
     assert score_box.input_value() == "", "the cell already has a manual score"
-    ready = time.monotonic()
 
     def saved(kind):
         return lambda r: (r.request.method == "PUT" and f"/formgrader/api/{kind}/" in r.url)
@@ -145,7 +151,6 @@ def _grade_in_formgrader(page, server, nb_id: str, points: int, comment: str):
     with page.expect_response(saved("comment"), timeout=30_000) as put:
         page.keyboard.press("Tab")
     assert put.value.ok, f"saving the comment: HTTP {put.value.status}"
-    return ready - start, time.monotonic() - ready
 
 
 def test_formgrader_manual_grade_comment_and_feedback(klass):
@@ -156,6 +161,10 @@ def test_formgrader_manual_grade_comment_and_feedback(klass):
     for s, gb in before.items():
         assert gb["manual_score"] is None and gb["needs_manual_grade"], (s, gb)
         assert gb["total"] == 90, (s, gb)
+    # formgrader's Next link goes through the submissions in the order of their ids
+    order = sorted(STUDENTS, key=lambda s: before[s]["id"])
+    to_grade, ungraded = order[:-1], order[-1]
+    points = {s: points_for(i) for i, s in enumerate(to_grade)}
 
     external, errors, seconds = [], [], {}
     with running_lab(course.root) as server, sync_playwright() as p, chromium(p) as browser:
@@ -171,18 +180,26 @@ def test_formgrader_manual_grade_comment_and_feedback(klass):
         page.route("**/*", route)
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
-        # log in as the instructor does: the token URL sets the login and _xsrf cookies
+        # log in as the instructor does (the token URL sets the login and _xsrf cookies), then
+        # the first submission; the others through the page's "Next" link
         page.goto(f"{server.base}/formgrader?token={server.token}", wait_until="load",
                   timeout=120_000)
-        for i, student in enumerate(TO_GRADE):
-            gb = before[student]
-            seconds[student] = _grade_in_formgrader(
-                page, server, gb["id"], points_for(i),
-                COMMENT.format(d=points_for(i) - 6, s=student))
-            # the student's own answer is what the grader read
-            assert ANSWER.format(r=f"0.81{i}")[:40] in page.content()
+        start = time.monotonic()
+        page.goto(f"{server.base}/formgrader/submissions/{before[order[0]]['id']}/")
+        for student in to_grade:
+            _wait_ready(page, before[student]["id"])
+            ready = time.monotonic()
+            # the student's own answer is what the grader reads
+            assert page.locator("a.name-shown").first.text_content().strip() == student
+            assert _answer(student)[:40] in page.content(), f"{student}'s answer not shown"
+            _enter_grade(page, points[student], _comment(student, points[student]))
+            seconds[student] = (ready - start, time.monotonic() - ready)
+            start = time.monotonic()
+            page.locator("li.next a").click()
+        _wait_ready(page, before[ungraded]["id"])
         page.close()
-    for what, k in (("open the page until ready", 0), ("type points + comment, saved", 1)):
+    for what, k in (("Next/open until the page is ready", 0),
+                    ("type points + comment, both saved", 1)):
         times = sorted(t[k] for t in seconds.values())
         print(f"\nformgrader, {what}, per submission ({len(times)}): "
               + ", ".join(f"{t:.2f}" for t in times) + f" s; median {times[len(times) // 2]:.2f} s")
@@ -193,36 +210,35 @@ def test_formgrader_manual_grade_comment_and_feedback(klass):
     unexpected = [e for e in errors if "MathJax" not in e and "ERR_FAILED" not in e]
     assert not unexpected, unexpected
 
-    for i, student in enumerate(TO_GRADE):
+    for student in to_grade:
         gb = _gradebook(course.root, student)
-        expected = COMMENT.format(d=points_for(i) - 6, s=student)
-        assert gb["manual_score"] == points_for(i), gb
-        assert gb["comment"] == expected, gb
-        assert gb["total"] == 90 + points_for(i), gb
+        assert gb["manual_score"] == points[student], gb
+        assert gb["comment"] == _comment(student, points[student]), gb
+        assert gb["total"] == 90 + points[student], gb
         cells = flatten(read_submission(sqlite_url(course.root), HW, student))
-        assert cells[MANUAL].score == points_for(i) and not cells[MANUAL].pending
-    last = _gradebook(course.root, STUDENTS[-1])
+        assert cells[MANUAL].score == points[student] and not cells[MANUAL].pending
+    last = _gradebook(course.root, ungraded)
     assert last["manual_score"] is None and last["total"] == 90, last
 
     # make grade again (submissions unchanged): graded students leave the to-do list
     results, problems = classroom.grade(course, HW, collect=False)
     summary = classroom.format_summary(HW, results, problems)
     block = _manual_block(summary)
-    assert f"  {STUDENTS[-1]}: {MANUAL} (10 points)" in block, summary
-    for i, student in enumerate(TO_GRADE):
+    assert f"  {ungraded}: {MANUAL} (10 points)" in block, summary
+    for student in to_grade:
         assert f"  {student}:" not in block, summary
         row = next(ln for ln in summary.splitlines() if ln.startswith(student))
-        assert f"{90 + points_for(i)}/100" in row and "unchanged" in row, row
+        assert f"{90 + points[student]}/100" in row and "unchanged" in row, row
 
-    student = TO_GRADE[0]
+    student = to_grade[0]
     run = course.run("generate_feedback", HW, "--student", student, "--force")
     assert run.returncode == 0, run.log[-3000:]
     page_path = course.root / "feedback" / student / HW / f"{HW}.html"
     assert page_path.is_file(), "no feedback HTML"
     text = "\n".join(sorted(classroom.html_text_lines(page_path)))
     html = page_path.read_text(encoding="utf-8")
-    assert COMMENT.format(d=points_for(0) - 6, s=student) in text, "comment not in feedback"
-    p = points_for(0)
+    assert _comment(student, points[student]) in text, "the comment is not in the feedback"
+    p = points[student]
     assert re.search(rf"Written response \(Score: {p}(\.0)? / 10(\.0)?\)", text), (
         "the manual points are not in the feedback")
     assert re.search(rf"\(Score: {90 + p}(\.0)? / 100(\.0)?\)", text), "total not in feedback"

@@ -69,7 +69,8 @@ def main(prefixes: list[str] | None = None) -> str:
     return "\n".join([
         "## Explorer redraw time",
         "",
-        "`python benchmarks/bench_explorers.py`: the kernel's time per redraw (`helpers.widgets.redraw`: draw + one PNG per figure), "
+        "`python benchmarks/bench_explorers.py`: the kernel's time per redraw "
+        "(`helpers.widgets.redraw`: draw + one PNG per figure), "
         "best of 5 per control setting, median over 5 settings. "
         f"Load average at the end: {load}.",
         "",

@@ -6,7 +6,9 @@ Two jobs, both used by the other plotting modules:
   notice") to a matplotlib figure, written next to the code that draws it. When the figure is
   displayed in IPython/Jupyter the text travels with the image: it becomes the output's
   ``text/plain`` and the ``alt`` entry of the ``image/png`` metadata, which the course build
-  (:mod:`coursetools.a11y`) turns into the ``<img alt=...>`` of the HTML pages and decks. A
+  (:mod:`coursetools.a11y`) turns into the ``<img alt=...>`` of the HTML pages and decks; in a
+  live kernel the output also has a ``text/html`` ``<img alt=...>`` of the same PNG (rendered
+  once), since JupyterLab shows ``text/html`` and ignores the ``alt`` metadata. A
   figure without a written description gets a generated summary of its titles, axes and
   legend entries, marked with :data:`AUTO_PREFIX` so the accessibility test can find it.
 - **Style.** :data:`PALETTE` (Okabe & Ito's eight colours, safe for the common forms of colour
@@ -126,8 +128,10 @@ def describe(fig, text):
     -----
     In IPython the figure is then displayed with ``text/plain`` equal to the description and
     ``metadata["image/png"]["alt"]`` set to it; the HTML export of the course build writes it
-    into the ``alt`` attribute of the image. Calling :func:`describe` again replaces the text
-    (an explorer's draw function describes each redraw with the current control values).
+    into the ``alt`` attribute of the image. In a live kernel (JupyterLab) the output also
+    carries ``text/html``, an ``<img alt="...">`` of the same PNG. Calling :func:`describe`
+    again replaces the text (an explorer's draw function describes each redraw with the
+    current control values).
 
     Examples
     --------
@@ -269,9 +273,67 @@ def use_accessible_style() -> None:
 # --------------------------------------------------------------------------------------------
 # IPython display: description as text/plain and as the image's alt metadata
 # --------------------------------------------------------------------------------------------
+#: the display formatter's own PNG printer for figures (the inline backend's), taken over by
+#: :func:`_figure_mimebundle` so that a figure is rendered once, {"printer": callable}
+_PNG_PRINTER: dict = {}
+
+
+def image_html(png_b64: str, text: str) -> str:
+    """An ``<img>`` of a base64 PNG whose ``alt`` is ``text`` (escaped), for ``text/html``."""
+    import html
+
+    return f'<img src="data:image/png;base64,{png_b64}" alt="{html.escape(text, quote=True)}"/>'
+
+
+def _png_printer():
+    """The inline backend's PNG printer for figures, removed from the per-mime formatter.
+
+    IPython's ``DisplayFormatter.format`` calls a registered per-mime ``image/png`` formatter
+    even when the mimebundle formatter already gave ``image/png``, which would render the
+    figure twice. So the printer that the inline backend registers
+    (``select_figure_formats``, possibly again later) is moved here and called once by
+    :func:`_figure_mimebundle`. None when no PNG printer was ever registered (no inline
+    backend, e.g. a terminal IPython).
+    """
+    from IPython import get_ipython
+    from matplotlib.figure import Figure
+
+    ip = get_ipython()
+    if ip is not None and hasattr(ip, "display_formatter"):
+        png = ip.display_formatter.formatters.get("image/png")
+        printer = png.pop(Figure, None) if png is not None else None
+        if printer is not None:
+            _PNG_PRINTER["printer"] = printer
+    return _PNG_PRINTER.get("printer")
+
+
 def _figure_mimebundle(fig):
+    """Display data of a figure: its description as ``text/plain`` and as the image's alt.
+
+    The PNG is rendered once, by the inline backend's own printer (same options, e.g. its
+    "tight" bounding box), into ``image/png`` with ``metadata["image/png"]["alt"]`` (classic
+    notebook; nbconvert and :mod:`coursetools.a11y` write it into ``<img alt>``). In a live
+    kernel (not :func:`helpers.static_mode`) the same PNG is also given as ``text/html``, an
+    ``<img alt="...">``, because JupyterLab prefers ``text/html`` and ignores the ``alt``
+    metadata of ``image/png``. Headless builds (HTML pages, decks, nbgrader) keep one copy
+    of the image, so executed notebooks do not grow.
+    """
+    from .widgets import static_mode
+
     text = description_of(fig)
-    return {"text/plain": text}, {"image/png": {"alt": text}}
+    data, metadata = {"text/plain": text}, {"image/png": {"alt": text}}
+    printer = _png_printer()
+    if printer is not None:
+        png = printer(fig)
+        if isinstance(png, bytes):
+            import base64
+
+            png = base64.b64encode(png).decode("ascii")
+        if png:
+            data["image/png"] = png
+            if not static_mode():
+                data["text/html"] = image_html(png, text)
+    return data, metadata
 
 
 def register_display() -> bool:

@@ -22,8 +22,8 @@ inside ``fig.bbox``; the explorer sweep (``tests/test_explorers.py``) fails when
 from __future__ import annotations
 
 import base64
+import contextlib
 import gc
-import html
 import inspect
 import os
 from collections.abc import Iterable, Mapping
@@ -320,14 +320,28 @@ def figure_bundle(fig, png: bytes) -> tuple[dict, dict]:
         prefers and whose ``alt`` reaches a screen reader (JupyterLab ignores the ``alt``
         metadata of ``image/png``).
     """
-    from .accessibility import description_of
+    from .accessibility import description_of, image_html
 
     text = description_of(fig)
     b64 = base64.b64encode(png).decode("ascii")
-    alt = html.escape(text, quote=True)
-    img = f'<img src="data:image/png;base64,{b64}" alt="{alt}"/>'
-    return ({"text/plain": text, "image/png": b64, "text/html": img},
+    return ({"text/plain": text, "image/png": b64, "text/html": image_html(b64, text)},
             {"image/png": {"alt": text}})
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """Disable the garbage collector inside the block; re-enable it after if it was enabled.
+
+    Re-enabled in a ``finally`` clause (also when the block raises); nested blocks leave it to
+    the outermost. Objects created meanwhile are collected by the next automatic collection.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def redraw(draw, values: dict) -> list[tuple]:
@@ -360,34 +374,32 @@ def redraw(draw, values: dict) -> list[tuple]:
     The garbage collector is disabled during ``draw`` and the rendering (a full collection
     in a lecture kernel holding ~200k objects takes up to 0.1 s and would land inside a redraw
     at random) and re-enabled in a ``finally`` clause if it was enabled before, also when
-    ``draw`` raises; nothing else is changed. Figures are rendered at their own size
-    (``bbox_inches=None``): explorer figures must have a fixed layout with everything inside
-    the figure (see the module docstring).
+    ``draw`` raises; nothing else is changed (the live explorer keeps it paused until the PNG
+    is sent, so a collection that falls due comes after the student sees the figure). Figures
+    are rendered at their own size (``bbox_inches=None``): explorer figures must have a fixed
+    layout with everything inside the figure (see the module docstring).
     """
     import matplotlib.pyplot as plt
     from matplotlib.figure import Figure
 
-    was_enabled = gc.isenabled()
-    gc.disable()
     before = set(plt.get_fignums())
     new = []
-    try:
-        result = _describing(draw)(**values)
-        new = [plt.figure(num) for num in plt.get_fignums() if num not in before]
-        figures = list(new)
-        if isinstance(result, Figure) and all(result is not fg for fg in figures):
-            figures.append(result)
-        shown = []
-        for fig in figures:
-            png = _png(fig)
-            if png is not None:
-                shown.append((fig, *figure_bundle(fig, png)))
-        return shown
-    finally:
-        for fig in new or [plt.figure(n) for n in plt.get_fignums() if n not in before]:
-            plt.close(fig)
-        if was_enabled:
-            gc.enable()
+    with _gc_paused():
+        try:
+            result = _describing(draw)(**values)
+            new = [plt.figure(num) for num in plt.get_fignums() if num not in before]
+            figures = list(new)
+            if isinstance(result, Figure) and all(result is not fg for fg in figures):
+                figures.append(result)
+            shown = []
+            for fig in figures:
+                png = _png(fig)
+                if png is not None:
+                    shown.append((fig, *figure_bundle(fig, png)))
+            return shown
+        finally:
+            for fig in new or [plt.figure(n) for n in plt.get_fignums() if n not in before]:
+                plt.close(fig)
 
 
 def _live(draw, controls, defaults):
@@ -405,7 +417,7 @@ def _live(draw, controls, defaults):
 
     def update(change=None):
         values = {k: w.value for k, w in widgets.items()}
-        with out:
+        with out, _gc_paused():  # a collection, if due, comes after the PNG is sent
             clear_output(wait=True)
             for _fig, data, metadata in redraw(draw, values):
                 display(data, raw=True, metadata=metadata)

@@ -299,3 +299,49 @@ def _audit_share(share, axe: Path) -> dict:
             print(row, flush=True)
             out[i] = (row, failure)
     return out
+
+
+# --- JupyterLab: the description as the alt of a text/html <img> (live kernels) --------------
+LIVE_CELL = """\
+import matplotlib.pyplot as plt
+from matplotlib.backend_bases import FigureCanvasBase
+from IPython.display import display
+import helpers
+renders = []
+_print_figure = FigureCanvasBase.print_figure
+def counting(self, *args, **kwargs):
+    renders.append(1)
+    return _print_figure(self, *args, **kwargs)
+FigureCanvasBase.print_figure = counting
+fig, ax = plt.subplots()
+ax.plot([3, 2, 1])
+helpers.describe(fig, 'Falls "fast" & <far>.')
+display(fig)
+plt.close(fig)
+print("renders", len(renders))"""
+
+
+@pytest.mark.parametrize("static", [False, True], ids=["live", "static"])
+def test_figure_html_carries_the_description_in_live_kernels(tmp_path, static):
+    """JupyterLab ignores the image/png alt metadata and prefers text/html: a live kernel adds
+    an <img alt> of the same PNG (rendered once); headless builds keep one copy of the image."""
+    import html
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(LIVE_CELL)]
+    path = tmp_path / "live.ipynb"
+    nbformat.write(nb, path)
+    res = execute_notebook(path, static=static)
+    assert res.ok, (res.error, res.stderr)
+    (out,) = _image_outputs(res.nb.cells[0])
+    text = 'Falls "fast" & <far>.'
+    assert out.metadata["image/png"]["alt"] == out.data["text/plain"] == text
+    printed = "".join(o.get("text", "") for o in res.nb.cells[0].outputs if "text" in o)
+    assert "renders 1" in printed, printed  # one PNG, not one per mime type
+    if static:
+        assert "text/html" not in out.data
+    else:
+        assert _alts(out.data["text/html"]) == [html.escape(text, quote=True)]
+        assert f'src="data:image/png;base64,{out.data["image/png"]}"' in out.data["text/html"]

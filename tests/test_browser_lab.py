@@ -217,6 +217,27 @@ def test_lecture_runs_without_errors(lecture):
     assert not lecture["log"].page_errors, lecture["log"].page_errors
 
 
+def test_figures_carry_their_description_as_img_alt(lecture):
+    """Issue 19 in JupyterLab: JupyterLab ignores the ``alt`` metadata of ``image/png``, so the
+    kernel also sends a ``text/html`` ``<img alt>`` (helpers.accessibility): every described
+    figure of the run lecture, the explorers' redraws included, has its description as alt."""
+    page, nb = lecture["page"], lecture["nb"]
+    panel = page.locator(panel_selector(page))
+    descriptions = [o["data"]["text/plain"] for c in nb["cells"] for o in c.get("outputs", [])
+                    if "image/png" in o.get("data", {})]
+    descriptions = ["".join(d) if isinstance(d, list) else d for d in descriptions]
+    assert descriptions, "no figure output in the notebook"
+    alts = panel.locator(".jp-OutputArea-output img").evaluate_all(
+        "imgs => imgs.filter(i => !i.closest('.animation') && !i.closest('.widget-output'))"
+        ".map(i => i.getAttribute('alt'))")
+    assert len(alts) == len(descriptions), (len(alts), len(descriptions))
+    wrong = [(a, d) for a, d in zip(alts, descriptions, strict=True) if a != d]
+    assert not wrong, wrong[:3]
+    explorer_alts = panel.locator(".widget-output img").evaluate_all(
+        "imgs => imgs.map(i => i.getAttribute('alt'))")
+    assert explorer_alts and all(a and a.strip() for a in explorer_alts), explorer_alts
+
+
 def test_each_widget_displayed_once(lecture):
     """A cell ending in ``interactive_plot(...)`` must not show the same explorer twice.
 
@@ -264,6 +285,8 @@ def test_slider_moves_and_redraws_figure(lecture):
     )
     after_value = handle.get_attribute("aria-valuenow")
     assert float(after_value) > float(before_value), (before_value, after_value)
+    alt = box.locator(".widget-output img").first.get_attribute("alt")
+    assert alt and alt.strip(), "the redrawn explorer figure has no description (alt)"
     page.wait_for_timeout(300)
     _shot(page, "lab_widget_moved.png")
     assert not rendered_stderr(page), f"the redraw wrote errors: {rendered_stderr(page)[:3]}"

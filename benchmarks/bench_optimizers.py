@@ -301,6 +301,47 @@ def _bare_loops(f, grad, x0, lr, beta, n):
     return {"gradient descent": gd, "momentum": heavy_ball, "adam": adam}
 
 
+SGD_SAMPLES, SGD_BATCH = 1000, 10  # 100 steps per epoch: OVERHEAD_ITERS / 100 epochs
+
+
+def _sgd_problem(seed=0):
+    """2-D least squares for the sgd row: data, averaged minibatch gradient, x0."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(SGD_SAMPLES, 2))
+    y = X @ np.array([1.0, -2.0]) + 0.1 * rng.normal(size=SGD_SAMPLES)
+
+    def grad_batch(w, Xb, yb):
+        return Xb.T @ (Xb @ w - yb) / len(yb)
+
+    return X, y, grad_batch, np.array([4.0, -3.0])
+
+
+def _bare_sgd(lr, n):
+    """Minibatch SGD as a plain loop recording x and the minibatch gradient norm every step."""
+    X, y, grad_batch, x0 = _sgd_problem()
+    epochs = n * SGD_BATCH // SGD_SAMPLES
+
+    def sgd():
+        rng = np.random.default_rng(0)
+        x = x0.copy()
+        xs, gns = [x], [np.nan]
+        for _ in range(epochs):
+            order = rng.permutation(SGD_SAMPLES)
+            for start in range(0, SGD_SAMPLES, SGD_BATCH):
+                idx = order[start:start + SGD_BATCH]
+                g = grad_batch(x, X[idx], y[idx])
+                x = x - lr * g
+                xs.append(x)
+                gns.append(np.linalg.norm(g))
+        return np.array(xs), None, np.array(gns)
+
+    def ours():
+        return helpers.sgd(grad_batch, x0, (X, y), SGD_BATCH, epochs, lr=lr,
+                           rng=np.random.default_rng(0))
+
+    return ours, sgd
+
+
 def overhead_table(repeats: int = 7) -> str:
     """Per-iteration cost of helpers' driver against bare numpy loops (2-D quadratic)."""
     A = np.array([[3.0, 1.0], [1.0, 2.0]])
@@ -320,6 +361,8 @@ def overhead_table(repeats: int = 7) -> str:
         "adam": lambda: helpers.adam(f, grad, x0, lr=lr, **kw),
     }
     bare = _bare_loops(f, grad, x0, lr, beta, n)
+    ours["sgd (batch 10, 2-D least squares)"], bare["sgd (batch 10, 2-D least squares)"] = (
+        _bare_sgd(lr, n))
     rows = []
     for name, run in ours.items():
         tr = run()
@@ -348,7 +391,9 @@ def overhead_table(repeats: int = 7) -> str:
             "(process CPU time). "
             "The bare loop records the iterate, f(x) and np.linalg.norm(grad f(x)) at every "
             "step, as the driver does; the driver also counts evaluations, caches them for "
-            "line searches and tests for divergence at every step.")
+            "line searches and tests for divergence at every step. The sgd row: 2-D least "
+            f"squares with {SGD_SAMPLES} samples, batch {SGD_BATCH}, {n:,} steps; the bare "
+            "loop records x and the minibatch gradient norm.")
     title = "### Driver overhead against a bare numpy loop"
     return f"{title}\n\n{note}\n\n{head}\n" + "\n".join(rows)
 

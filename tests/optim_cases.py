@@ -92,6 +92,10 @@ def cases():
     def loss(w, X, y):
         return 0.5 * np.mean((X @ w - y) ** 2)
 
+    def nan_far(w, Xb, yb):  # a gradient that turns nan away from the data's solution
+        g = loss_grad(w, Xb, yb)
+        return g + np.nan if w[0] > 0.9 else g
+
     out |= {
         "sgd/plain": lambda: helpers.sgd(loss_grad, np.zeros(3), (X, y), 10, 5, lr=0.05,
                                          rng=np.random.default_rng(1)),
@@ -101,6 +105,21 @@ def cases():
                                             loss=loss, record_every=3),
         "sgd/diverges": lambda: helpers.sgd(loss_grad, np.zeros(3), (X, y), 103, 400, lr=3.0,
                                             rng=np.random.default_rng(3)),
+        # added with sgd's move onto the driver (recorded with the old loop): averaging,
+        # record_every that divides neither the epoch nor the run, divergence between records
+        "sgd/every_partial": lambda: helpers.sgd(loss_grad, np.zeros(3), (X, y), 10, 3,
+                                                 lr=0.05, rng=np.random.default_rng(4),
+                                                 loss=loss, record_every=4),
+        "sgd/avg_every": lambda: helpers.sgd(loss_grad, np.ones(3), (X, y), 9, 5, lr=0.02,
+                                             rng=np.random.default_rng(5), average=True,
+                                             record_every=7),
+        "sgd/avg_diverges_every": lambda: helpers.sgd(loss_grad, np.zeros(3), (X, y), 10, 50,
+                                                      lr=3.0, rng=np.random.default_rng(6),
+                                                      average=True, loss=loss, record_every=4),
+        "sgd/nan_every": lambda: helpers.sgd(nan_far, np.zeros(3), (X, y), 10, 20, lr=0.05,
+                                             rng=np.random.default_rng(8), record_every=5),
+        "sgd/no_epochs": lambda: helpers.sgd(loss_grad, np.zeros(3), (X, y), 10, 0,
+                                             rng=np.random.default_rng(9), loss=loss),
     }
     t = np.linspace(0, 1, 15)
     data = 2.0 * np.exp(-1.5 * t) + 0.01 * np.sin(7 * t)

@@ -298,6 +298,7 @@ def run(
     stop_norm: Callable[[np.ndarray, np.ndarray, Any], float] | None = None,
     extras: Callable[[Any], dict] | None = None,
     note: Callable[[Any, int], str] | None = None,
+    n_steps: Callable[[Any], int] | None = None,
 ) -> Trace:
     r"""Iterate ``rule`` from ``x0`` until ``||grad f|| <= tol``, ``maxiter`` or divergence.
 
@@ -328,6 +329,11 @@ def run(
         ``extras(state) -> dict`` of method-specific records for ``trace.extras``.
     note : callable, optional
         ``note(state, n_iter) -> str`` appended to the final message.
+    n_steps : callable, optional
+        ``n_steps(state) -> int``, the number of elementary steps taken so far, for a rule
+        whose one update takes several of them and returns only the point to record
+        (:func:`helpers.sgd` with ``record_every > 1``). ``n_iter`` and the iteration numbers
+        in the messages then count these steps; by default they count updates.
 
     Returns
     -------
@@ -367,10 +373,17 @@ def run(
     # Overflow is expected when a run diverges: it is detected and reported, not warned about.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         return _run(rule, oracle, x0, tol=tol, maxiter=maxiter, method=method, stop=stop,
-                    stop_norm=stop_norm, extras=extras, note=note)
+                    stop_norm=stop_norm, extras=extras, note=note, n_steps=n_steps)
 
 
-def _run(rule, oracle, x0, *, tol, maxiter, method, stop, stop_norm, extras, note) -> Trace:
+def _steps(n_steps, state, t: int) -> int:
+    """The iteration number of messages and ``n_iter``: ``t`` unless the rule counts steps."""
+    return t if n_steps is None else n_steps(state)
+
+
+def _run(rule, oracle, x0, *, tol, maxiter, method, stop, stop_norm, extras, note,
+         n_steps) -> Trace:
+
     x = x0
     x0_norm = float(np.linalg.norm(x0))
     limit = DIVERGENCE_FACTOR * (1.0 + x0_norm)
@@ -409,7 +422,8 @@ def _run(rule, oracle, x0, *, tol, maxiter, method, stop, stop_norm, extras, not
         try:
             u, state, step = update(g, state, x, t, oracle)
         except EarlyStop as early:
-            converged, message = early.converged, f"{early.message} (iteration {t})"
+            converged, message = early.converged, (
+                f"{early.message} (iteration {_steps(n_steps, state, t)})")
             break
         if not absolute:
             x_new = x + u
@@ -423,7 +437,8 @@ def _run(rule, oracle, x0, *, tol, maxiter, method, stop, stop_norm, extras, not
             xnorm = math.sqrt(float(x_new @ x_new))
             if not xnorm <= limit and not np.all(np.isfinite(x_new)):
                 # Not recorded: a path with nan/inf rows cannot be plotted.
-                message = diverged_message(t + 1, "the iterate contains nan/inf")
+                message = diverged_message(_steps(n_steps, state, t + 1),
+                                           "the iterate contains nan/inf")
                 break
             x = x_new
             if has_grad:
@@ -443,13 +458,14 @@ def _run(rule, oracle, x0, *, tol, maxiter, method, stop, stop_norm, extras, not
         if not (xnorm <= limit and gsq <= _HUGE_SQ and (f != f or abs(f) <= HUGE)):
             reason = divergence_reason(x, f, g, x0_norm)
             if reason is not None:
-                message = diverged_message(t, reason)
+                message = diverged_message(_steps(n_steps, state, t), reason)
     info = {} if extras is None else dict(extras(state))
     counts = oracle.evaluations()
     if counts["hess"]:
         info["n_hev"] = counts["hess"]
     if note is not None:
         message += note(state, t)
+    t = _steps(n_steps, state, t)
     return Trace(
         xs=np.array(xs),
         fs=np.array(fs, dtype=float),

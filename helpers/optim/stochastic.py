@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .._validation import as_lr_schedule, as_point, check_callable, check_count, check_rng
-from .driver import DIVERGENCE_FACTOR, diverged_message
+from .driver import DIVERGENCE_FACTOR, Oracle, Rule, diverged_message, run
 from .result import Trace
 
 __all__ = ["sgd"]
@@ -73,6 +75,12 @@ def sgd(loss_grad_batch, x0, data, batch_size, epochs, lr=1e-2, rng=None, averag
     still the average over its own samples. (Some homework specs drop that partial batch.)
     With ``batch_size = N`` one epoch is exactly one gradient-descent step.
 
+    The run goes through :func:`helpers.optim.run` like every other method: the rule's state
+    holds the minibatch stream, one update takes the steps up to the next recorded one and
+    returns the point to record, and the driver records it, evaluates ``loss`` there and
+    applies its divergence test (``||x|| > 1e10 (1 + ||x0||)`` or nan/inf, checked after every
+    step; with a ``loss``, also a recorded loss that is inf or above ``1e100``).
+
     Examples
     --------
     >>> import numpy as np
@@ -95,58 +103,116 @@ def sgd(loss_grad_batch, x0, data, batch_size, epochs, lr=1e-2, rng=None, averag
     lr_t = as_lr_schedule(lr)
     rng = np.random.default_rng(0) if rng is None else check_rng(rng)
     record_every = check_count(record_every, "record_every")
+    stream = _Minibatches(loss_grad_batch, arrays, N, batch_size, epochs, rng)
+    oracle = _FullLoss(loss, arrays, stream)
 
-    def full_loss(z):
-        if loss is None:
-            return np.nan
-        return float(np.asarray(loss(z, *arrays), dtype=float).reshape(()))
+    def stop(t, x, f, gn, state):
+        if state.message:
+            return False, state.message
+        if state.t == stream.total:
+            return False, (f"ran {epochs} epochs = {state.t} steps of batch size {batch_size} "
+                           f"({'averaged iterate' if average else 'last iterate'}; "
+                           "no stopping test)")
+        return None
 
-    limit = DIVERGENCE_FACTOR * (1 + float(np.linalg.norm(x)))
-    x_bar = x.copy()
-    xs, xs_raw, fs, gns, steps = [x.copy()], [x.copy()], [full_loss(x)], [np.nan], []
-    n_fev, t, message = int(loss is not None), 0, ""
-    steps_per_epoch = -(-N // batch_size)
-    total = epochs * steps_per_epoch
-    # Overflow is expected when a run diverges: detected and reported, not warned about.
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for _epoch in range(epochs):
-            order = rng.permutation(N)
-            for start in range(0, N, batch_size):
-                idx = order[start:start + batch_size]
-                g = np.asarray(loss_grad_batch(x, *(a[idx] for a in arrays)), dtype=float)
-                if g.shape != x.shape:
-                    raise ValueError(f"loss_grad_batch must return shape {x.shape}, "
-                                     f"got {g.shape}")
-                eta = lr_t(t)
-                x = x - eta * g
-                t += 1
-                x_bar += (x - x_bar) / t
-                bad = not np.all(np.isfinite(x)) or np.linalg.norm(x) > limit
-                if bad or t % record_every == 0 or t == total:
-                    if not np.all(np.isfinite(x)):
-                        message = diverged_message(t, "the iterate contains nan/inf")
-                        break
-                    xs.append(x_bar.copy() if average else x.copy())
-                    xs_raw.append(x.copy())
-                    fs.append(full_loss(xs[-1]))
-                    n_fev += loss is not None
-                    gns.append(float(np.linalg.norm(g)))
-                    steps.append(eta)
-                    if bad:
-                        message = diverged_message(t, f"||x|| = {np.linalg.norm(x):.3g} exceeds "
-                                                      f"{limit:.3g} = 1e10 (1 + ||x0||)")
-                        break
-            if message:
+    def extras(state):
+        info = {"epochs": epochs, "batch_size": batch_size,
+                "steps_per_epoch": stream.steps_per_epoch}
+        if average:
+            info["xs_raw"] = np.array(state.xs_raw)
+        return info
+
+    return run(_sgd_rule(stream, lr_t, average, record_every, x), oracle, x,
+               maxiter=stream.total, method="sgd" + ("(averaged)" if average else ""),
+               stop=stop, stop_norm=lambda x, g, state: state.gn, extras=extras,
+               n_steps=lambda state: state.t)
+
+
+class _Minibatches:
+    """The minibatch stream: a fresh permutation of the samples per epoch, cut into
+    consecutive batches; :meth:`batches` yields the rows of every data array, batch after
+    batch. ``n_grad`` is the number of minibatch gradients taken (set by the rule)."""
+
+    def __init__(self, loss_grad_batch, arrays, N, batch_size, epochs, rng):
+        self.loss_grad_batch, self.arrays, self.N, self.rng = loss_grad_batch, arrays, N, rng
+        self.batch_size, self.epochs = batch_size, epochs
+        self.steps_per_epoch = -(-N // batch_size)
+        self.total = epochs * self.steps_per_epoch
+        self.n_grad = 0
+
+    def batches(self):
+        N, B, arrays = self.N, self.batch_size, self.arrays
+        for _epoch in range(self.epochs):
+            order = self.rng.permutation(N)  # drawn when the epoch's first batch is needed
+            for start in range(0, N, B):
+                idx = order[start:start + B]
+                yield [a[idx] for a in arrays]
+
+
+class _FullLoss(Oracle):
+    """The driver's oracle for sgd: ``f`` is the loss on the full data (``nan`` without a
+    loss), evaluated at every recorded iterate and counted every time (no cache); the
+    gradient evaluations counted are the minibatch gradients of the stream."""
+
+    CACHE = 0
+
+    def __init__(self, loss, arrays, stream):
+        super().__init__(None if loss is None else
+                         lambda z: np.asarray(loss(z, *arrays), dtype=float).reshape(()))
+        self.stream = stream
+
+    def evaluations(self):
+        return {"f": self.counts["f"], "grad": self.stream.n_grad, "hess": 0}
+
+
+class _SGDState:
+    __slots__ = ("x", "x_bar", "t", "gn", "message", "xs_raw")
+
+    def __init__(self, x0, average):
+        self.x, self.t, self.gn, self.message = x0, 0, np.nan, ""
+        self.x_bar = x0.copy() if average else None
+        self.xs_raw = [x0.copy()] if average else None
+
+
+def _sgd_rule(stream, lr_t, average, record_every, x0) -> Rule:
+    r"""SGD as a driver rule: one update runs the steps :math:`x \leftarrow x - \eta_t g_t`
+    up to the next recorded one and returns the point to record (the running mean
+    :math:`\bar x_t = \bar x_{t-1} + (x_t - \bar x_{t-1}) / t` with ``average``)."""
+    limit = DIVERGENCE_FACTOR * (1 + float(np.linalg.norm(x0)))
+    safe_sq = (limit * (1 - 1e-9)) ** 2  # below it, ||x|| <= limit without computing the norm
+    total, loss_grad_batch = stream.total, stream.loss_grad_batch
+    batches = stream.batches()
+
+    def init(x, g):
+        return _SGDState(x, average)
+
+    def update(g, state, x, t, oracle):
+        x, x_bar, k, bad = state.x, state.x_bar, state.t, False
+        while True:
+            g = np.asarray(loss_grad_batch(x, *next(batches)), dtype=float)
+            if g.shape != x.shape:
+                raise ValueError(f"loss_grad_batch must return shape {x.shape}, "
+                                 f"got {g.shape}")
+            eta = lr_t(k)
+            x = x - eta * g
+            k += 1
+            if average:
+                x_bar += (x - x_bar) / k
+            if not float(x @ x) <= safe_sq:  # nan, inf or (close to) the divergence bound
+                if not np.all(np.isfinite(x)):  # the driver stops: not recorded
+                    state.t = stream.n_grad = k
+                    return x, state, eta
+                bad = np.linalg.norm(x) > limit
+            if bad or k % record_every == 0 or k == total:
                 break
-    if not message:
-        message = (f"ran {epochs} epochs = {t} steps of batch size {batch_size} "
-                   f"({'averaged iterate' if average else 'last iterate'}; no stopping test)")
-    extras = {"epochs": epochs, "batch_size": batch_size, "steps_per_epoch": steps_per_epoch}
-    if average:
-        extras["xs_raw"] = np.array(xs_raw)
-    return Trace(xs=np.array(xs), fs=np.array(fs, dtype=float),
-                 grad_norms=np.array(gns, dtype=float), steps=np.array(steps, dtype=float),
-                 n_iter=t, converged=False, message=message, n_fev=n_fev, n_gev=t,
-                 method="sgd" + ("(averaged)" if average else ""), extras=extras)
+        state.x, state.t, state.gn = x, k, math.sqrt(float(g.dot(g)))  # = np.linalg.norm(g)
+        stream.n_grad = k
+        if bad:
+            state.message = diverged_message(k, f"||x|| = {np.linalg.norm(x):.3g} exceeds "
+                                                f"{limit:.3g} = 1e10 (1 + ||x0||)")
+        if not average:
+            return x, state, eta  # a new array, never changed in place
+        state.xs_raw.append(x.copy())
+        return x_bar.copy(), state, eta
 
-
+    return Rule(init, update, absolute=True)

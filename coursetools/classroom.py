@@ -332,7 +332,7 @@ def format_summary(hw: str, results: list[StudentResult], problems: list[str]) -
     if by_hand:
         total = sum(sum(r.pending.values()) for r in by_hand)
         lines.append(f"MANUAL GRADING NEEDED ({len(by_hand)} students, {total:g} points; "
-                     "formgrader: Manage Submissions):")
+                     "formgrader: Manual Grading):")
         lines += [f"  {r.student}: " + ", ".join(f"{g} ({p:g} points)"
                                                for g, p in sorted(r.pending.items()))
                   for r in by_hand]

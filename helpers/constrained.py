@@ -205,10 +205,28 @@ def _checked_projection(project, shape):
 
 
 # =========================================================================== equality constraints
-def _constraint_fns(g, grad_g, n):
+def _constraint_args(c, jac_c, x0, g, grad_g):
+    """The constraint, its Jacobian and x0 from the new (``c``, ``jac_c``) or old (``g``,
+    ``grad_g``) spellings, and the names to use in messages."""
+    names = []
+    for new, old, new_name, old_name in ((c, g, "c", "g"), (jac_c, grad_g, "jac_c", "grad_g")):
+        if new is not None and old is not None:
+            raise TypeError(f"give {new_name} or its old name {old_name}, not both")
+        if new is None and old is None:
+            raise TypeError(f"missing the argument {new_name} (the constraint"
+                            + (")" if new_name == "c" else "'s Jacobian)"))
+        names.append(new_name if old is None else old_name)
+    if x0 is None:
+        raise TypeError("missing the argument x0 (the starting point)")
+    c = g if c is None else c
+    jac_c = grad_g if jac_c is None else jac_c
+    return c, jac_c, x0, tuple(names)
+
+
+def _constraint_fns(g, grad_g, n, names=("g", "grad_g")):
     """Normalise g to return (m,) and grad_g to return the (m, n) Jacobian."""
-    check_callable(g, "g")
-    check_callable(grad_g, "grad_g")
+    check_callable(g, names[0])
+    check_callable(grad_g, names[1])
 
     def c(x):
         return np.atleast_1d(np.asarray(g(x), dtype=float))
@@ -217,7 +235,7 @@ def _constraint_fns(g, grad_g, n):
         J = np.asarray(grad_g(x), dtype=float)
         J = J.reshape(1, n) if J.ndim == 1 else J
         if J.ndim != 2 or J.shape[1] != n:
-            raise ValueError(f"grad_g(x) must return shape (n,) for one constraint or (m, n), "
+            raise ValueError(f"{names[1]}(x) must return shape (n,) for one constraint or (m, n), "
                              f"n = {n}; got {np.shape(grad_g(x))}")
         return J
 
@@ -235,7 +253,7 @@ class _Outer(NamedTuple):
     inner_iters: list
 
 
-def _outer_loop(f, grad, g, grad_g, x0, *, mu0, growth, tol, ctol, max_outer, inner_tol,
+def _outer_loop(f, grad, g, grad_g, x0, *, names, mu0, growth, tol, ctol, max_outer, inner_tol,
                 inner_maxiter, update_lam, multiplier_in_subproblem, method) -> Trace:
     """The constrained outer loop as a rule of :func:`helpers.optim.run`.
 
@@ -249,7 +267,7 @@ def _outer_loop(f, grad, g, grad_g, x0, *, mu0, growth, tol, ctol, max_outer, in
     check_callable(f, "f")
     check_callable(grad, "grad")
     x = as_point(x0)
-    c, jac = _constraint_fns(g, grad_g, x.size)
+    c, jac = _constraint_fns(g, grad_g, x.size, names)
     mu0, growth = check_positive(mu0, "mu0"), check_positive(growth, "growth")
     if growth < 1:
         raise ValueError(f"growth must be >= 1, got {growth}")
@@ -310,46 +328,51 @@ def _outer_loop(f, grad, g, grad_g, x0, *, mu0, growth, tol, ctol, max_outer, in
                method=method, stop=stop, stop_norm=kkt, extras=extras)
 
 
-def penalty_method(f, grad, g, grad_g, x0, *, mu0=1.0, growth=10.0, tol=1e-4, ctol=1e-4,
-                   max_outer=12, inner_tol=1e-8, inner_maxiter=1000) -> Trace:
-    r"""Quadratic penalty method for :math:`\min f(x)` s.t. :math:`g(x) = 0`.
+def penalty_method(f, grad, c=None, jac_c=None, x0=None, *, mu0=1.0, growth=10.0, tol=1e-4,
+                   ctol=1e-4, max_outer=12, inner_tol=1e-8, inner_maxiter=1000, g=None,
+                   grad_g=None) -> Trace:
+    r"""Quadratic penalty method for :math:`\min f(x)` s.t. :math:`c(x) = 0`.
 
-    Minimize :math:`Q_\mu(x) = f(x) + \tfrac{\mu}{2}\|g(x)\|^2` (BFGS, warm-started), then
+    Minimize :math:`Q_\mu(x) = f(x) + \tfrac{\mu}{2}\|c(x)\|^2` (BFGS, warm-started), then
     increase :math:`\mu \leftarrow` ``growth`` :math:`\cdot \mu`, until the constraint holds.
 
     Parameters
     ----------
     f, grad : callable
         Objective and its gradient.
-    g : callable
-        Equality constraints ``g(x) = 0``: returns a float (one constraint) or an ``(m,)``
+    c : callable
+        Equality constraints ``c(x) = 0``: returns a float (one constraint) or an ``(m,)``
         array.
-    grad_g : callable
+    jac_c : callable
         Gradient ``(n,)`` of a single constraint, or the ``(m, n)`` Jacobian.
     x0 : array_like, shape (n,)
-        Start (need not be feasible).
+        Start (need not be feasible). Required (its default ``None`` only makes the old
+        keywords below possible).
     mu0, growth : float
         Initial penalty weight and its factor per outer iteration.
     tol, ctol : float
-        Stop when ``||grad_x L(x, lam)|| <= tol`` and ``||g(x)|| <= ctol``.
+        Stop when ``||grad_x L(x, lam)|| <= tol`` and ``||c(x)|| <= ctol``.
     max_outer : int
         Maximum number of outer iterations (each one a BFGS solve).
     inner_tol, inner_maxiter :
         Stopping rule of the inner BFGS solves.
+    g, grad_g : callable, optional
+        The old names of ``c`` and ``jac_c`` (``g`` is the gradient everywhere else in
+        ``helpers``), still accepted as keywords; give each argument under one name only.
 
     Returns
     -------
     Trace
         One row per *outer* iteration: ``xs``, ``fs = f(x)``, ``grad_norms`` =
-        :math:`\|\nabla f + J_g^\top \lambda\|`; ``steps`` the penalty weights used; extras
+        :math:`\|\nabla f + J_c^\top \lambda\|`; ``steps`` the penalty weights used; extras
         ``lam`` (final multiplier: float for one constraint), ``lams``, ``violations``
-        :math:`\|g(x_k)\|`, ``mus``, ``inner_iters``. ``n_fev``/``n_gev`` count evaluations of
+        :math:`\|c(x_k)\|`, ``mus``, ``inner_iters``. ``n_fev``/``n_gev`` count evaluations of
         ``f``/``grad`` over all inner iterations.
 
     Notes
     -----
-    With the Lagrangian :math:`L = f + \lambda^\top g`, stationarity of :math:`Q_\mu` reads
-    :math:`\nabla f + J_g^\top (\mu\, g(x_\mu)) = 0`, so :math:`\lambda \approx \mu\, g(x_\mu)`
+    With the Lagrangian :math:`L = f + \lambda^\top c`, stationarity of :math:`Q_\mu` reads
+    :math:`\nabla f + J_c^\top (\mu\, c(x_\mu)) = 0`, so :math:`\lambda \approx \mu\, c(x_\mu)`
     is the multiplier estimate. The constraint is violated by :math:`O(1/\mu)`: exact
     feasibility needs :math:`\mu \to \infty`, and an ever worse conditioned inner problem.
 
@@ -361,46 +384,53 @@ def penalty_method(f, grad, g, grad_g, x0, *, mu0=1.0, growth=10.0, tol=1e-4, ct
     >>> tr.x.round(4), round(tr.lam, 4)
     (array([0.5, 0.5]), -1.0)
     """
-    return _outer_loop(f, grad, g, grad_g, x0, mu0=mu0, growth=growth, tol=tol, ctol=ctol,
+    c, jac_c, x0, names = _constraint_args(c, jac_c, x0, g, grad_g)
+    return _outer_loop(f, grad, c, jac_c, x0, names=names, mu0=mu0, growth=growth, tol=tol,
+                       ctol=ctol,
                        max_outer=max_outer, inner_tol=inner_tol, inner_maxiter=inner_maxiter,
                        update_lam=lambda lam, mu, cx: mu * cx,
                        multiplier_in_subproblem=False, method="penalty_method")
 
 
-def augmented_lagrangian(f, grad, g, grad_g, x0, *, mu0=10.0, growth=1.0, tol=1e-6, ctol=1e-8,
-                         max_outer=50, inner_tol=1e-9, inner_maxiter=1000) -> Trace:
-    r"""Augmented Lagrangian (method of multipliers) for :math:`g(x) = 0`.
+def augmented_lagrangian(f, grad, c=None, jac_c=None, x0=None, *, mu0=10.0, growth=1.0,
+                         tol=1e-6, ctol=1e-8, max_outer=50, inner_tol=1e-9,
+                         inner_maxiter=1000, g=None, grad_g=None) -> Trace:
+    r"""Augmented Lagrangian (method of multipliers) for :math:`c(x) = 0`.
 
-    Minimize :math:`L_\mu(x, \lambda) = f(x) + \lambda^\top g(x) + \tfrac{\mu}{2}\|g(x)\|^2` over
-    :math:`x` (BFGS, warm-started), then update :math:`\lambda \leftarrow \lambda + \mu\, g(x)`.
+    Minimize :math:`L_\mu(x, \lambda) = f(x) + \lambda^\top c(x) + \tfrac{\mu}{2}\|c(x)\|^2` over
+    :math:`x` (BFGS, warm-started), then update :math:`\lambda \leftarrow \lambda + \mu\, c(x)`.
 
     Parameters
     ----------
     f, grad : callable
         Objective and its gradient.
-    g : callable
-        Equality constraints ``g(x) = 0``: returns a float (one constraint) or an ``(m,)``
+    c : callable
+        Equality constraints ``c(x) = 0``: returns a float (one constraint) or an ``(m,)``
         array.
-    grad_g : callable
+    jac_c : callable
         Gradient ``(n,)`` of a single constraint, or the ``(m, n)`` Jacobian.
     x0 : array_like, shape (n,)
-        Start (need not be feasible).
+        Start (need not be feasible). Required (its default ``None`` only makes the old
+        keywords below possible).
     mu0, growth : float
         Initial penalty weight and its factor per outer iteration.
     tol, ctol : float
-        Stop when ``||grad_x L(x, lam)|| <= tol`` and ``||g(x)|| <= ctol``.
+        Stop when ``||grad_x L(x, lam)|| <= tol`` and ``||c(x)|| <= ctol``.
     max_outer : int
         Maximum number of outer iterations (each one a BFGS solve).
     inner_tol, inner_maxiter :
         Stopping rule of the inner BFGS solves.
+    g, grad_g : callable, optional
+        The old names of ``c`` and ``jac_c`` (``g`` is the gradient everywhere else in
+        ``helpers``), still accepted as keywords; give each argument under one name only.
 
     Returns
     -------
     Trace
         One row per *outer* iteration: ``xs``, ``fs = f(x)``, ``grad_norms`` =
-        :math:`\|\nabla f + J_g^\top \lambda\|`; ``steps`` the penalty weights used; extras
+        :math:`\|\nabla f + J_c^\top \lambda\|`; ``steps`` the penalty weights used; extras
         ``lam`` (final multiplier: float for one constraint), ``lams``, ``violations``
-        :math:`\|g(x_k)\|`, ``mus``, ``inner_iters``. ``n_fev``/``n_gev`` count evaluations of
+        :math:`\|c(x_k)\|`, ``mus``, ``inner_iters``. ``n_fev``/``n_gev`` count evaluations of
         ``f``/``grad`` over all inner iterations.
 
     Notes
@@ -408,7 +438,7 @@ def augmented_lagrangian(f, grad, g, grad_g, x0, *, mu0=10.0, growth=1.0, tol=1e
     Unlike the penalty method, :math:`\mu` can stay fixed (default ``growth=1``): the multiplier
     update removes the :math:`O(1/\mu)` bias, and on a problem with a quadratic objective and
     linear constraints the error in :math:`\lambda` contracts by a constant factor per outer
-    iteration (smaller for larger :math:`\mu`). Sign convention :math:`L = f + \lambda g`.
+    iteration (smaller for larger :math:`\mu`). Sign convention :math:`L = f + \lambda c`.
 
     Examples
     --------
@@ -418,7 +448,9 @@ def augmented_lagrangian(f, grad, g, grad_g, x0, *, mu0=10.0, growth=1.0, tol=1e
     >>> tr.x.round(6), round(tr.lam, 6), tr.converged
     (array([0.5, 0.5]), -1.0, True)
     """
-    return _outer_loop(f, grad, g, grad_g, x0, mu0=mu0, growth=growth, tol=tol, ctol=ctol,
+    c, jac_c, x0, names = _constraint_args(c, jac_c, x0, g, grad_g)
+    return _outer_loop(f, grad, c, jac_c, x0, names=names, mu0=mu0, growth=growth, tol=tol,
+                       ctol=ctol,
                        max_outer=max_outer, inner_tol=inner_tol, inner_maxiter=inner_maxiter,
                        update_lam=lambda lam, mu, cx: lam + mu * cx, multiplier_in_subproblem=True,
                        method="augmented_lagrangian")

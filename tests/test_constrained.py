@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -207,3 +209,49 @@ def test_several_constraints_return_a_multiplier_vector():
     # x and lambda, 40x and 400x inside the bounds.
     np.testing.assert_allclose(tr.x, [1 / 3, 2 / 3, 1 / 3], atol=1e-7)
     np.testing.assert_allclose(tr.lam, [-2 / 3, -2 / 3], atol=1e-6)
+
+
+@pytest.mark.parametrize("method", [penalty_method, augmented_lagrangian])
+def test_constraint_spellings_c_jac_c_and_the_old_g_grad_g_give_the_same_run(method):
+    """``c``/``jac_c`` are the names of the constraint and its Jacobian; the old ``g``/
+    ``grad_g`` (``g`` is the gradient elsewhere) are still accepted, silently."""
+    f, grad, c, jac_c = lagrange_example()
+    x0 = [2.0, -3.0]
+    positional = method(f, grad, c, jac_c, x0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        runs = [method(f, grad, c=c, jac_c=jac_c, x0=x0), method(f, grad, g=c, grad_g=jac_c, x0=x0),
+                method(f, grad, x0=x0, c=c, grad_g=jac_c)]
+    for tr in runs:
+        np.testing.assert_array_equal(tr.xs, positional.xs)
+        assert tr.message == positional.message and tr.lam == positional.lam
+    # the other way round: a wrong constant fails the comparison
+    other = method(f, grad, lambda x: c(x) + 0.5, jac_c, x0)
+    assert not np.allclose(other.x, positional.x)
+
+
+@pytest.mark.parametrize("method", [penalty_method, augmented_lagrangian])
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"c": len, "g": len, "jac_c": len}, "c or its old name g, not both"),
+        ({"c": len, "jac_c": len, "grad_g": len}, "jac_c or its old name grad_g, not both"),
+        ({"jac_c": len}, "missing the argument c"),
+        ({"c": len}, "missing the argument jac_c"),
+    ],
+)
+def test_constraint_spellings_bad_combinations(method, kwargs, match):
+    f, grad, _, _ = lagrange_example()
+    with pytest.raises(TypeError, match=match):
+        method(f, grad, x0=[0.0, 0.0], **kwargs)
+    c, jac_c = (lambda x: x[0] - 1.0), (lambda x: np.ones(2))
+    with pytest.raises(TypeError, match="missing the argument x0"):
+        method(f, grad, c, jac_c)
+
+
+def test_constraint_messages_use_the_callers_spelling():
+    f, grad, c, _ = lagrange_example()
+    with pytest.raises(ValueError, match=r"^jac_c\(x\) must return"):
+        penalty_method(f, grad, c, lambda x: np.ones((1, 3)), [0.0, 0.0])
+    with pytest.raises(ValueError, match=r"^grad_g\(x\) must return"):
+        penalty_method(f, grad, g=c, grad_g=lambda x: np.ones((1, 3)), x0=[0.0, 0.0])

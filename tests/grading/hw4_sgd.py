@@ -1,9 +1,25 @@
 """Submissions that pin down how hw4_sgd is graded (format: tests/grading/README.md).
 
-Graded cells: test_linear_loss (5), test_linear_dloss (5), test_closed_form_theta (10),
+Graded cells: test_linear_loss (3), test_linear_dloss (3), test_closed_form_theta (5),
 test_sgd_sampling (20), test_sgd_update (20), test_step_decay, test_cosine_annealing,
-test_linear_warmup (5 each), test_minibatch_gradient_variance (10), test_predicted_variance_ratio
-(5); and analysis_variance (10 points, a written analysis graded by hand: in no expectation).
+test_linear_warmup (3 each), test_minibatch_gradient_variance (10), test_predicted_variance_ratio
+(5), test_logistic_dloss (10), test_logistic_dloss_stable (5); and analysis_variance (10 points, a
+written analysis graded by hand: in no expectation).
+
+logistic_dloss is the derivation no lecture gives (regularized logistic regression, the penalty
+lam / 2 ||theta||^2 carried by every term, so the gradient summed over b points has b lam theta).
+test_logistic_dloss runs the course's gradient checker visibly and compares, hidden, with a
+reference (sigma through tanh) on fresh data: batches of 1 to 500 points, lam from 0 to 50, theta
+far from 0 (so every penalty mistake shows), the default lam, the sum over a batch = the sum of
+its parts, and x up to 1e6 with scores of size 1, where central differences in theta are far off
+(the finite-difference cheat fails there; the text forbids it). test_logistic_dloss_stable asks
+for finite, right values at scores up to +-3000 (e^z / (1 + e^z) is inf / inf; math.exp raises
+OverflowError). Every wrong formula also fails the large-score cell (it compares values), so it
+loses both cells (15 points); an unstable but correct formula loses the 5 points only. The
+alternatives: a loop with math.exp in a sign branch, a design matrix with tanh, np.where over both
+sigma forms (warnings and nan in the unused branch), the naive 1 / (1 + e^-z) (which overflows to
+0 correctly). scipy.special.expit is not an alternative: the policy allows no scipy import (the
+text says so).
 
 minibatch_gradient_variance is stochastic: its test compares the estimate with the exact
 sigma^2 / b (n - b) / (n - 1) at 1500-2000 trials, with a tolerance of more than 7 Monte Carlo
@@ -648,3 +664,211 @@ def cosine_annealing(t, T, lr_max, lr_min=0.0):
         lose=["test_step_decay", "test_cosine_annealing"],
     ),
 ]
+LOGISTIC = """
+def logistic_dloss(theta, xs, ys, lam=0.1):
+    theta = np.asarray(theta, dtype=float)
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    z = theta[0] * xs + theta[1]
+    p = np.exp(-np.logaddexp(0.0, -z))
+    data = np.array([np.sum((p - ys) * xs), np.sum(p - ys)])
+    return data + len(xs) * lam * theta
+"""
+
+LOGISTIC_CELLS = ["test_logistic_dloss", "test_logistic_dloss_stable"]
+
+
+def _logistic(about, old, new, lose=LOGISTIC_CELLS, name=None):
+    """A mutant of the reference logistic_dloss with one line changed."""
+    return dict(
+        id=name,
+        kind="mutant",
+        about=about,
+        replace={"logistic_dloss": _sub(LOGISTIC, old, new)},
+        lose=list(lose),
+    )
+
+
+_DATA_LINE = "    data = np.array([np.sum((p - ys) * xs), np.sum(p - ys)])"
+_PENALTY_LINE = "    return data + len(xs) * lam * theta"
+_SIGMA_LINE = "    p = np.exp(-np.logaddexp(0.0, -z))"
+
+LOGISTIC_SUBMISSIONS = [
+    # ---- mutants of the derivation: each plausible wrong gradient loses both of its cells
+    # (the large-score cell compares values too); only the unstable sigma loses the 5 alone
+    _logistic("logistic_dloss: sign flipped, (y - p) instead of (p - y)", _DATA_LINE,
+              "    data = np.array([np.sum((ys - p) * xs), np.sum(ys - p)])",
+              name="mutant_logistic_dloss_sign"),
+    _logistic("logistic_dloss: d/dz log(1 + e^z) taken as sigma(-z) = 1 / (1 + e^z)",
+              _SIGMA_LINE, "    p = np.exp(-np.logaddexp(0.0, z))",
+              name="mutant_logistic_dloss_sigma_of_minus_z"),
+    _logistic("logistic_dloss: chain rule forgotten, no factor x_i in the slope's derivative",
+              _DATA_LINE, "    data = np.array([np.sum(p - ys), np.sum(p - ys)])",
+              name="mutant_logistic_dloss_no_x"),
+    _logistic("logistic_dloss: intercept's derivative first (components swapped)", _DATA_LINE,
+              "    data = np.array([np.sum(p - ys), np.sum((p - ys) * xs)])",
+              name="mutant_logistic_dloss_swapped"),
+    _logistic("logistic_dloss: the label term -y z forgotten (gradient of log(1 + e^z) only)",
+              _DATA_LINE, "    data = np.array([np.sum(p * xs), np.sum(p)])",
+              name="mutant_logistic_dloss_no_label_term"),
+    _logistic("logistic_dloss: the penalty's gradient added once, not once per point",
+              _PENALTY_LINE, "    return data + lam * theta",
+              name="mutant_logistic_dloss_penalty_once"),
+    _logistic("logistic_dloss: penalty gradient lam theta / 2 (the factor 2 of the square lost)",
+              _PENALTY_LINE, "    return data + len(xs) * lam * theta / 2",
+              name="mutant_logistic_dloss_penalty_half"),
+    _logistic("logistic_dloss: the penalty forgotten", _PENALTY_LINE, "    return data",
+              name="mutant_logistic_dloss_no_penalty"),
+    _logistic("logistic_dloss: only the slope penalized (the text penalizes both parameters)",
+              _PENALTY_LINE, "    return data + len(xs) * lam * np.array([theta[0], 0.0])",
+              name="mutant_logistic_dloss_slope_only_penalty"),
+    _logistic("logistic_dloss: the mean over the points instead of the sum (sgd divides again)",
+              _PENALTY_LINE, "    return (data + len(xs) * lam * theta) / len(xs)",
+              name="mutant_logistic_dloss_mean"),
+    _logistic("logistic_dloss: the lam argument ignored (the default 0.1 always)", _PENALTY_LINE,
+              "    return data + len(xs) * 0.1 * theta", name="mutant_logistic_dloss_lam_ignored"),
+    _logistic("logistic_dloss: hw1's margin form for labels +-1, -y sigma(-y z) (x, 1), with "
+              "labels 0/1", _DATA_LINE,
+              "    data = np.array([np.sum(-ys * (1 - p) * xs), np.sum(-ys * (1 - p))])",
+              name="mutant_logistic_dloss_pm1_labels"),
+    _logistic("logistic_dloss: sigma(z) = e^z / (1 + e^z), nan (inf / inf) at z = 1000",
+              _SIGMA_LINE, "    p = np.exp(z) / (1 + np.exp(z))",
+              lose=["test_logistic_dloss_stable"], name="mutant_logistic_dloss_unstable"),
+    dict(
+        id="mutant_logistic_dloss_math_exp_loop",
+        kind="mutant",
+        about="logistic_dloss: a loop with math.exp(-z), OverflowError at z = -1000",
+        replace={
+            "logistic_dloss": """
+import math
+
+
+def logistic_dloss(theta, xs, ys, lam=0.1):
+    g = np.zeros(2)
+    for x, y in zip(xs, ys):
+        p = 1.0 / (1.0 + math.exp(-(theta[0] * x + theta[1])))
+        g += (p - y) * np.array([x, 1.0]) + lam * theta
+    return g
+"""
+        },
+        lose=["test_logistic_dloss_stable"],
+    ),
+    # ---- correct derivations written differently
+    dict(
+        id="alt_logistic_dloss_loop_branches",
+        kind="alternative",
+        about="logistic_dloss: a loop over the points, math.exp in a sign branch, the penalty "
+        "added per point",
+        replace={
+            "logistic_dloss": """
+import math
+
+
+def logistic_dloss(theta, xs, ys, lam=0.1):
+    g0, g1 = 0.0, 0.0
+    for x, y in zip(xs, ys):
+        z = theta[0] * x + theta[1]
+        if z >= 0:
+            p = 1.0 / (1.0 + math.exp(-z))
+        else:
+            e = math.exp(z)
+            p = e / (1.0 + e)
+        g0 += (p - y) * x + lam * theta[0]
+        g1 += (p - y) + lam * theta[1]
+    return np.array([g0, g1])
+"""
+        },
+    ),
+    dict(
+        id="alt_logistic_dloss_tanh_matrix",
+        kind="alternative",
+        about="logistic_dloss: design matrix X = [x, 1], sigma = (1 + tanh(z / 2)) / 2, "
+        "X.T @ (p - y) + b lam theta",
+        replace={
+            "logistic_dloss": """
+def logistic_dloss(theta, xs, ys, lam=0.1):
+    X = np.column_stack([xs, np.ones(len(xs))])
+    p = (1 + np.tanh(X @ theta / 2)) / 2
+    return X.T @ (p - ys) + len(ys) * lam * np.asarray(theta)
+"""
+        },
+    ),
+    dict(
+        id="alt_logistic_dloss_where_naive",
+        kind="alternative",
+        about="logistic_dloss: np.where over both sigma forms (overflow warnings, nan in the "
+        "unused branch), per-point gradients summed",
+        replace={
+            "logistic_dloss": """
+def logistic_dloss(theta, xs, ys, lam=0.1):
+    z = theta[0] * xs + theta[1]
+    p = np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))
+    per_point = np.stack([(p - ys) * xs + lam * theta[0], (p - ys) + lam * theta[1]], axis=1)
+    return per_point.sum(axis=0)
+"""
+        },
+    ),
+    dict(
+        id="alt_logistic_dloss_naive_sigmoid",
+        kind="alternative",
+        about="logistic_dloss: 1 / (1 + np.exp(-z)) (overflows to 1 / inf = 0, a warning), "
+        "np.dot",
+        replace={
+            "logistic_dloss": """
+def logistic_dloss(theta, xs, ys, lam=0.1):
+    r = 1.0 / (1.0 + np.exp(-(theta[0] * xs + theta[1]))) - ys
+    return np.array([np.dot(r, xs) + len(xs) * lam * theta[0], r.sum() + len(xs) * lam * theta[1]])
+"""
+        },
+    ),
+    # ---- cheats
+    dict(
+        id="cheat_logistic_dloss_finite_differences",
+        kind="cheat",
+        about="logistic_dloss: central differences of logistic_loss instead of the derivation "
+        "(the text forbids it)",
+        replace={
+            "logistic_dloss": """
+def logistic_dloss(theta, xs, ys, lam=0.1):
+    theta = np.asarray(theta, dtype=float)
+    g = np.zeros(2)
+    for k in range(2):
+        e = np.zeros(2)
+        e[k] = 1e-6
+        up, down = logistic_loss(theta + e, xs, ys, lam), logistic_loss(theta - e, xs, ys, lam)
+        g[k] = (up - down) / 2e-6
+    return g
+"""
+        },
+        lose=LOGISTIC_CELLS,
+    ),
+    dict(
+        id="cheat_logistic_dloss_helpers_gradient",
+        kind="cheat",
+        about="logistic_dloss: helpers.numerical_gradient of logistic_loss",
+        replace={
+            "logistic_dloss": """
+def logistic_dloss(theta, xs, ys, lam=0.1):
+    return helpers.numerical_gradient(lambda t: logistic_loss(t, xs, ys, lam), theta)
+"""
+        },
+        lose=LOGISTIC_CELLS,
+    ),
+    dict(
+        id="cheat_hardcoded_logistic_dloss",
+        kind="cheat",
+        about="logistic_dloss: the visible tests' answers, the right formula without the penalty "
+        "elsewhere",
+        replace={
+            "logistic_dloss": """
+def logistic_dloss(theta, xs, ys, lam=0.1):
+    if len(xs) == 2 and theta[0] == 10.0:
+        return np.array([202.0, 0.0])
+    p = 1 / (1 + np.exp(-(theta[0] * xs + theta[1])))
+    return np.array([np.sum((p - ys) * xs), np.sum(p - ys)]) + len(xs) * 0.3 * theta
+"""
+        },
+        lose=LOGISTIC_CELLS,
+    ),
+]
+
+SUBMISSIONS += LOGISTIC_SUBMISSIONS

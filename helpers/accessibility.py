@@ -323,6 +323,14 @@ def _figure_mimebundle(fig):
     text = description_of(fig)
     data, metadata = {"text/plain": text}, {"image/png": {"alt": text}}
     printer = _png_printer()
+    if printer is None:
+        # The inline backend registers its PNG printer only when pyplot first resolves its
+        # backend: a Figure made without pyplot (an explorer's persistent figure) and displayed
+        # before any pyplot figure would otherwise show no image. Render it as that printer
+        # would (IPython's print_figure, the inline backend's default "tight" box).
+        from IPython.core.pylabtools import print_figure
+
+        printer = print_figure
     if printer is not None:
         png = printer(fig)
         if isinstance(png, bytes):

@@ -55,3 +55,40 @@ def test_the_returned_explorer_can_be_displayed_again_later(notebook, static):
     mime = "image/png" if static else WIDGET_MIME
     later = res.nb.cells[1].outputs
     assert sum(mime in o.get("data", {}) for o in later) == 1, later
+
+
+PERSISTENT = """\
+from matplotlib.figure import Figure
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from helpers import describe, interactive_plot
+
+FIG = Figure(figsize=(3, 2))
+FigureCanvasAgg(FIG)
+LINE, = FIG.subplots().plot([0, 1], [0, 1])
+
+def draw(a=1.0):
+    LINE.set_ydata([0, a])
+    describe(FIG, f"a line from 0 to {a}")
+    return FIG
+
+interactive_plot(draw, a=(0.0, 2.0))"""
+
+
+@pytest.mark.parametrize("static", [False, True], ids=["live", "static"])
+def test_a_persistent_figure_before_any_pyplot_figure_is_shown(tmp_path, static):
+    """A returned non-pyplot Figure in a fresh kernel, before pyplot ever drew: the inline
+    backend has not registered its PNG printer yet, and the figure must still be an image."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(PERSISTENT)]
+    path = tmp_path / "persistent.ipynb"
+    nbformat.write(nb, path)
+    res = execute_notebook(path, static=static)
+    assert res.ok, (res.error, res.stderr)
+    outputs = res.nb.cells[0].outputs
+    mime = "image/png" if static else WIDGET_MIME
+    images = [o for o in outputs if mime in o.get("data", {})]
+    assert len(images) == 1, outputs
+    if static:
+        assert images[0]["metadata"]["image/png"]["alt"] == "a line from 0 to 1.0"

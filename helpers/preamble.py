@@ -9,7 +9,7 @@ from ._validation import check_count
 __all__ = ["setup_notebook"]
 
 
-def setup_notebook(seed: int, *, dpi: int = 80, precision: int = 4) -> np.random.Generator:
+def setup_notebook(seed: int, *, dpi: int = 80, precision: int | None = 4) -> np.random.Generator:
     """Set the figure and print defaults every lecture uses and return its seeded generator.
 
     Equivalent to the lectures' first cell::
@@ -24,8 +24,9 @@ def setup_notebook(seed: int, *, dpi: int = 80, precision: int = 4) -> np.random
         Seed of the returned ``numpy.random.Generator``.
     dpi : int, default 80
         ``figure.dpi`` (lectures 01 and 02 use 90).
-    precision : int, default 4
-        Digits numpy prints.
+    precision : int or None, default 4
+        Digits numpy prints (with ``suppress=True``); None leaves numpy's print options as they
+        are (lectures 01 and 02 print with numpy's defaults).
 
     Returns
     -------
@@ -47,7 +48,9 @@ def setup_notebook(seed: int, *, dpi: int = 80, precision: int = 4) -> np.random
 
     seed = check_count(seed, "seed", minimum=0)
     dpi = check_count(dpi, "dpi")
-    precision = check_count(precision, "precision", minimum=0)
+    if precision is not None:
+        precision = check_count(precision, "precision", minimum=0)
     plt.rcParams.update({"figure.dpi": dpi, "axes.grid": True, "grid.alpha": 0.3})
-    np.set_printoptions(precision=precision, suppress=True)
+    if precision is not None:
+        np.set_printoptions(precision=precision, suppress=True)
     return np.random.default_rng(seed)

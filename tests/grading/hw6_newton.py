@@ -1,14 +1,15 @@
 """Submissions that pin down how hw6_newton is graded (format: tests/grading/README.md).
 
-Graded cells: test_newton (20), test_newton_stopping (10), test_damped_newton (20),
-test_gauss_newton (20), test_logistic_grad (10), test_logistic_hessian (10); and analysis_digits
-(10 points, a written analysis of the correct digits per Newton step, graded by hand: in no
-expectation). Each test cell uses only the function it grades (references are recomputed inside
-the hidden block), so one mistake costs one function. The BFGS task was dropped (lecture 6 gives
-the update verbatim); the logistic loss's gradient and Hessian are derived by the student. Their
-text requires finite, accurate results for margins up to 1000, with a visible test, so the
-overflowing exp(-m) / (1 + exp(-m)) is a mutant, while 1 / (1 + exp(-m)) (overflow warning only)
-is an alternative.
+Graded cells: test_newton (15), test_newton_stopping (10), test_predicted_c (10, Newton's
+quadratic-convergence constant C = |phi'''(x*) / (2 phi''(x*))| for phi = cosh x - 2x, predicted
+before the demo measures it; within 2%), test_damped_newton (15), test_gauss_newton (20),
+test_logistic_grad (10), test_logistic_hessian (10); and analysis_digits (10 points, a written
+analysis of the correct digits per Newton step, graded by hand: in no expectation). Each test cell
+uses only the function it grades (references are recomputed inside the hidden block), so one mistake
+costs one function. The BFGS task was dropped (lecture 6 gives the update verbatim); the logistic
+loss's gradient and Hessian are derived by the student. Their text requires finite, accurate results
+for margins up to 1000, with a visible test, so the overflowing exp(-m) / (1 + exp(-m)) is a mutant,
+while 1 / (1 + exp(-m)) (overflow warning only) is an alternative.
 """
 
 NEWTON = """
@@ -572,6 +573,85 @@ def logistic_hessian(w, X, y, lam=0.0):
     return X.T @ np.diag(sp * sm) @ X + lam * np.identity(X.shape[1])
 """,
         },
+    ),
+    # ---- task 1b: the predicted constant C = |phi'''(x*) / (2 phi''(x*))| = 1/sqrt(5) = 0.4472
+    dict(
+        id="mutant_predict_c_no_half",
+        kind="mutant",
+        about="PREDICTED_C = phi'''(x*) / phi''(x*) without the 1/2 (2/sqrt(5) = 0.894)",
+        replace={"predicted_c": """
+PREDICTED_C = np.sinh(np.arcsinh(2.0)) / np.cosh(np.arcsinh(2.0))
+"""},
+        lose=["test_predicted_c"],
+    ),
+    dict(
+        id="mutant_predict_c_reciprocal",
+        kind="mutant",
+        about="PREDICTED_C = 2 phi''(x*) / phi'''(x*), the reciprocal (sqrt(5) = 2.236)",
+        replace={"predicted_c": """
+PREDICTED_C = 2 * np.cosh(np.arcsinh(2.0)) / np.sinh(np.arcsinh(2.0))
+"""},
+        lose=["test_predicted_c"],
+    ),
+    dict(
+        id="mutant_predict_c_one",
+        kind="mutant",
+        about="PREDICTED_C = 1 ('quadratic: the error squares')",
+        replace={"predicted_c": "PREDICTED_C = 1\n"},
+        lose=["test_predicted_c"],
+    ),
+    dict(
+        id="mutant_predict_c_at_x0",
+        kind="mutant",
+        about="PREDICTED_C from the derivatives at x0 = 1 instead of x*: tanh(1)/2 = 0.381",
+        replace={"predicted_c": """
+PREDICTED_C = np.sinh(1.0) / (2 * np.cosh(1.0))
+"""},
+        lose=["test_predicted_c"],
+    ),
+    dict(
+        id="mutant_predict_c_exp_example",
+        kind="mutant",
+        about="PREDICTED_C = 1/2, the constant of e^x - 2x (phi''' = phi''), not of cosh x - 2x",
+        replace={"predicted_c": "PREDICTED_C = 0.5\n"},
+        lose=["test_predicted_c"],
+    ),
+    dict(
+        id="mutant_predict_c_x_star_zero",
+        kind="mutant",
+        about="PREDICTED_C with x* taken as 0 (where sinh vanishes): 0 / 2 = 0",
+        replace={"predicted_c": "PREDICTED_C = np.sinh(0.0) / (2 * np.cosh(0.0))\n"},
+        lose=["test_predicted_c"],
+    ),
+    dict(
+        id="mutant_predict_c_as_list",
+        kind="mutant",
+        about="PREDICTED_C as a list of measured-looking ratios instead of one number",
+        replace={"predicted_c": "PREDICTED_C = [0.46, 0.44, 0.447]\n"},
+        lose=["test_predicted_c"],
+    ),
+    dict(
+        id="alt_predict_c_expression",
+        kind="alternative",
+        about="PREDICTED_C by hand: sinh(x*) = 2, cosh(x*) = sqrt(1 + 2^2), so 2 / (2 sqrt(5)); "
+              "x* written as log(2 + sqrt(5))",
+        replace={"predicted_c": """
+x_star = np.log(2 + np.sqrt(5))      # arcsinh 2 by hand
+c_half = 2 / (2 * np.sqrt(1 + 2**2))  # sinh(x*) = 2, cosh(x*) = sqrt(1 + sinh^2)
+PREDICTED_C = c_half
+"""},
+    ),
+    dict(
+        id="alt_predict_c_rounded_float",
+        kind="alternative",
+        about="PREDICTED_C = 0.45, a rounded hand value (0.6% off, inside the stated 2%)",
+        replace={"predicted_c": "PREDICTED_C = 0.45\n"},
+    ),
+    dict(
+        id="alt_predict_c_numpy_tanh",
+        kind="alternative",
+        about="PREDICTED_C = np.tanh(np.arcsinh(2)) / 2, a numpy float64 (tanh = sinh / cosh)",
+        replace={"predicted_c": "PREDICTED_C = np.tanh(np.arcsinh(2)) / 2\n"},
     ),
     # ---- cheats
     dict(

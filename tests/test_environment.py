@@ -86,6 +86,6 @@ def test_lab_extensions_enabled():
 def test_ci_runs_the_readme_commands():
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()
-    for cmd in ("make course", "make test"):
+    for cmd in ("make course", "make test", "make test-exhaustive"):
         assert cmd in readme, f"README does not show {cmd!r}"
         assert re.search(rf"^{cmd}$", ci, re.M), f".ci/run does not run {cmd!r}"

@@ -21,17 +21,20 @@ print(type(explorer).__name__)
 interactive_plot(draw, a=(0.0, 2.0))"""
 
 
-@pytest.fixture(scope="module")
-def notebook(tmp_path_factory):
+def write_notebook(path, *sources):
+    """A Python 3 notebook at ``path`` with one code cell per source; returns ``path``."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell(CELL),
-                nbformat.v4.new_code_cell("from IPython.display import display\n"
-                                          "display(explorer)")]
-    path = tmp_path_factory.mktemp("widgets") / "explorer.ipynb"
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in sources]
     nbformat.write(nb, path)
     return path
+
+
+@pytest.fixture(scope="module")
+def notebook(tmp_path_factory):
+    return write_notebook(tmp_path_factory.mktemp("widgets") / "explorer.ipynb", CELL,
+                          "from IPython.display import display\ndisplay(explorer)")
 
 
 @pytest.mark.parametrize("static", [False, True], ids=["live", "static"])
@@ -78,13 +81,8 @@ interactive_plot(draw, a=(0.0, 2.0))"""
 def test_a_persistent_figure_before_any_pyplot_figure_is_shown(tmp_path, static):
     """A returned non-pyplot Figure in a fresh kernel, before pyplot ever drew: the inline
     backend has not registered its PNG printer yet, and the figure must still be an image."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell(PERSISTENT)]
-    path = tmp_path / "persistent.ipynb"
-    nbformat.write(nb, path)
-    res = execute_notebook(path, static=static)
+    res = execute_notebook(write_notebook(tmp_path / "persistent.ipynb", PERSISTENT),
+                           static=static)
     assert res.ok, (res.error, res.stderr)
     outputs = res.nb.cells[0].outputs
     mime = "image/png" if static else WIDGET_MIME

@@ -19,6 +19,11 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --progress-bar off -e '.[dev]'
+	@# rfc3987-syntax (jsonschema's format-nongpl extra, via nbformat and jupyter-events) builds ~35
+	@# Earley parsers when jsonschema is imported: 1.2-1.5 s of start-up in every nbgrader and
+	@# jupyter process. No Jupyter schema uses the iri formats it checks; without it jsonschema
+	@# skips them (python-jsonschema/jsonschema#1428, #1392). Kernels never import it.
+	$(PY) -m pip uninstall --yes --quiet rfc3987-syntax
 	@touch $@
 
 install: $(STAMP)  ## create .venv and install the course with its dependencies

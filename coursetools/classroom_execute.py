@@ -78,6 +78,8 @@ from __future__ import annotations
 import ast
 import copy
 import secrets
+import time
+from queue import Empty
 
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import DeadKernelError
@@ -92,6 +94,63 @@ _NOT_REPLAYED = {"DeadKernelError", "CellTimeoutError"}
 
 #: How the grader reaches its own code in the kernel (a module import: no notebook name needed).
 _KERNEL_MODULE = "__import__('coursetools.grading_kernel', fromlist=['restore'])"
+
+
+#: The grader's first request to a fresh kernel, before any code of the submission runs.
+CAPTURE_SESSION = "capture_session(get_ipython())"
+
+
+def send_grader_call(kc, call: str) -> str:
+    """Send ``<grading_kernel>.<call>`` to the kernel silently (no history, no execution count,
+    no output); return the request's message id. ``kc``: a (blocking or async) kernel client."""
+    code = f"{_KERNEL_MODULE}._STATE.__setitem__('last', {_KERNEL_MODULE}.{call})"
+    return kc.execute(
+        code, silent=True, store_history=False, allow_stdin=False,
+        user_expressions={"r": f"{_KERNEL_MODULE}._STATE.get('last')"},
+    )
+
+
+def read_grader_reply(reply: dict | None) -> tuple[bool, object]:
+    """``(ok, value or error text)`` from the execute reply to :func:`send_grader_call`."""
+    if reply is None:
+        return False, "no reply from the kernel"
+    content = reply["content"]
+    if content.get("status") != "ok":
+        return False, f"{content.get('ename')}: {content.get('evalue')}"
+    result = content.get("user_expressions", {}).get("r", {})
+    if result.get("status") != "ok":
+        return False, f"{result.get('ename')}: {result.get('evalue')}"
+    try:
+        return True, ast.literal_eval(result["data"]["text/plain"])
+    except (KeyError, ValueError, SyntaxError):
+        return False, f"unreadable reply {result!r:.200}"
+
+
+async def _wait_until_ready(kc, timeout: float) -> None:
+    """Until the kernel answers ``kernel_info`` on the shell channel and its ``idle`` status for
+    that request arrives on IOPub (then IOPub is subscribed); RuntimeError after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        msg_id = kc.kernel_info()
+        try:
+            reply = await kc.shell_channel.get_msg(timeout=1)
+        except Empty:
+            reply = None
+        if reply is not None and reply.get("parent_header", {}).get("msg_id") == msg_id:
+            try:
+                while True:  # IOPub not subscribed yet (ZeroMQ slow joiner): ask again
+                    msg = await kc.iopub_channel.get_msg(timeout=0.2)
+                    if (msg.get("parent_header", {}).get("msg_id") == msg_id
+                            and msg["msg_type"] == "status"
+                            and msg["content"].get("execution_state") == "idle"):
+                        kc._handle_kernel_info_reply(reply)
+                        return
+            except Empty:
+                pass
+        if not await kc._async_is_alive():
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
@@ -166,6 +225,11 @@ class ResilientExecute(Execute):
                 self.km = km  # nbclient shuts it down after the notebook, as its own
                 km.log = self.log
                 self.log.info("kernel started ahead for this submission (sandboxed, fresh)")
+                ahead = getattr(km, "optml_session", None)  # (ok, info) or None
+                if self.restore_state and ahead is not None and ahead[0]:
+                    self.log.info("grading kernel: pristine state captured ahead, before any "
+                                  "code of this submission")
+                    self._set_session(*ahead)
                 return
             if km is not None:  # started for another kernel name: not this notebook's
                 prefetch._shutdown(km)
@@ -174,33 +238,48 @@ class ResilientExecute(Execute):
     # nbclient's synchronous setup_kernel calls this wrapper, bound to its own coroutine
     start_new_kernel = run_sync(async_start_new_kernel)
 
+    async def async_start_new_kernel_client(self):
+        """nbclient's client start, with a quicker readiness check for a kernel started ahead.
+
+        jupyter_client's ``wait_for_ready`` ends by draining IOPub until it has been silent for
+        0.2 s. A kernel started ahead is idle and has nothing left to say, so the check here
+        ends instead when the kernel's ``idle`` status for this client's own ``kernel_info``
+        request arrives on IOPub: the same proof that IOPub is connected (no output of the
+        first cell can be lost), without the wait. Any other kernel: nbclient's own start.
+        """
+        if getattr(self.km, "optml_kernel_name", None) is None:  # not started ahead
+            return await super().async_start_new_kernel_client()
+        from nbclient.util import ensure_async, run_hook
+
+        self.kc = self.km.client()
+        try:
+            await ensure_async(self.kc.start_channels())
+            await _wait_until_ready(self.kc, self.startup_timeout)
+        except Exception as exc:
+            self.log.error("Error occurred while starting new kernel client for kernel %s: %s",
+                           getattr(self.km, "kernel_id", None), exc)
+            await self._async_cleanup_kernel()
+            raise
+        self.kc.allow_stdin = False
+        await run_hook(self.on_notebook_start, notebook=self.nb)
+        return self.kc
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
     # -- the grader's own requests to the kernel
     def _grader_call(self, call: str) -> tuple[bool, object]:
         """Run ``<grading_kernel>.<call>`` silently in the kernel: (ok, value or error text)."""
         assert self.kc is not None
-        code = f"{_KERNEL_MODULE}._STATE.__setitem__('last', {_KERNEL_MODULE}.{call})"
-        msg_id = self.kc.execute(
-            code, silent=True, store_history=False, allow_stdin=False,
-            user_expressions={"r": f"{_KERNEL_MODULE}._STATE.get('last')"},
-        )
-        reply = self.wait_for_reply(msg_id)
-        if reply is None:
-            return False, "no reply from the kernel"
-        content = reply["content"]
-        if content.get("status") != "ok":
-            return False, f"{content.get('ename')}: {content.get('evalue')}"
-        result = content.get("user_expressions", {}).get("r", {})
-        if result.get("status") != "ok":
-            return False, f"{result.get('ename')}: {result.get('evalue')}"
-        try:
-            return True, ast.literal_eval(result["data"]["text/plain"])
-        except (KeyError, ValueError, SyntaxError):
-            return False, f"unreadable reply {result!r:.200}"
+        msg_id = send_grader_call(self.kc, call)
+        return read_grader_reply(self.wait_for_reply(msg_id))
 
     def _ensure_session(self) -> None:
         if self._session is not None:
             return
-        ok, info = self._grader_call("capture_session(get_ipython())")
+        self._set_session(*self._grader_call(CAPTURE_SESSION))
+
+    def _set_session(self, ok: bool, info) -> None:
+        """Record the answer to :data:`CAPTURE_SESSION` (asked here or by a kernel prefetch)."""
         self._session = info if ok else {}
         if not ok:
             self.log.error("grading kernel: could not capture the kernel's state (%s); graded "

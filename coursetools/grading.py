@@ -312,8 +312,12 @@ def grade_all(
     kinds: tuple[str, ...] = KINDS,
     jobs: int = 2,
     feedback: bool = True,
+    only: dict[str, list[str]] | None = None,
 ) -> dict[str, AssignmentResult]:
     """:func:`grade_assignment` for every assignment, ``jobs`` at a time.
+
+    ``only``: ``{assignment: submission ids}`` to grade just those submissions of an
+    assignment (the others: all of theirs).
 
     Each assignment has one grading worker per core, and all of them share one semaphore of
     that many cores: the workers never grade more submissions at once than there are cores,
@@ -326,11 +330,11 @@ def grade_all(
     jobs = max(1, jobs)
     n_cores = default_workers()
     cores = threading.Semaphore(n_cores)
-    size = {n: len(load_spec(n)) for n in names}
+    size = {n: len((only or {}).get(n) or load_spec(n)) for n in names}
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {
             n: pool.submit(grade_assignment, n, workdir, kinds, feedback=feedback,
-                           n_workers=n_cores, cores=cores)
+                           n_workers=n_cores, cores=cores, only=(only or {}).get(n))
             for n in sorted(names, key=lambda n: -size[n])
         }
         return {n: futures[n].result() for n in names}

@@ -9,8 +9,12 @@ the notebook's kernel name, ``NBGRADER_EXECUTION=autograde`` in its environment 
 sets it around the execution), a fresh sandbox whose working folder holds the same files.
 When ``Execute`` then needs its kernel, :meth:`ResilientExecute.async_start_new_kernel
 <coursetools.classroom_execute.ResilientExecute.async_start_new_kernel>` takes the one started
-ahead instead of starting its own; nothing else changes (the kernel is still fresh: no code
-has run in it, and it is shut down after its notebook as before).
+ahead instead of starting its own; nothing else changes (the kernel is still fresh, and it
+is shut down after its notebook as before). The only code that has run in it is the grader's
+own first request, :func:`coursetools.grading_kernel.capture_session` (the pristine state the
+tamper guard restores before each graded cell): ``ResilientExecute`` sends exactly that before
+the submission's first cell, and the prefetch sends it right after the kernel's start instead,
+so that its imports (numpy, helpers, optml_grading) also happen ahead.
 
 A kernel is started ahead only when the result is indistinguishable from a kernel started
 in place:
@@ -189,12 +193,50 @@ class KernelPrefetch:
         km = ex.km
         km.optml_extra_arguments = list(ex.extra_arguments)
         km.optml_kernel_name = ex.kernel_name
+        km.optml_session = None
+        if getattr(ex, "restore_state", False):
+            try:
+                km.optml_session = run_sync(KernelPrefetch._capture)(km, 120.0)
+            except Exception:  # Execute asks for it itself before the first cell
+                _shutdown_quietly(km, run_sync)
+                raise
         return km
+
+    @staticmethod
+    async def _capture(km, timeout: float) -> tuple[bool, object]:
+        """Ask the fresh kernel for the grader's capture of its pristine state
+        (:data:`~coursetools.classroom_execute.CAPTURE_SESSION`), as ``ResilientExecute``
+        would before the submission's first cell; ``(ok, info)``. The client used for it is
+        closed again (nbclient connects its own)."""
+        import time
+
+        from coursetools.classroom_execute import (
+            CAPTURE_SESSION,
+            read_grader_reply,
+            send_grader_call,
+        )
+
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=timeout)
+            msg_id = send_grader_call(kc, CAPTURE_SESSION)
+            deadline = time.monotonic() + timeout
+            while True:
+                msg = await kc.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
+                if msg.get("parent_header", {}).get("msg_id") == msg_id:
+                    return read_grader_reply(msg)
+        finally:
+            kc.stop_channels()
 
     def _shutdown(self, km) -> None:
         from jupyter_core.utils import run_sync
 
-        try:
-            run_sync(km.shutdown_kernel)(now=True)
-        except Exception as exc:  # already gone
-            _log.debug("kernel ahead: shutdown failed (%s)", exc)
+        _shutdown_quietly(km, run_sync)
+
+
+def _shutdown_quietly(km, run_sync) -> None:
+    try:
+        run_sync(km.shutdown_kernel)(now=True)
+    except Exception as exc:  # already gone
+        _log.debug("kernel ahead: shutdown failed (%s)", exc)

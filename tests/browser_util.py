@@ -387,6 +387,18 @@ DECK_STATE_JS = f"""() => {{
 }}"""
 
 
+#: [active cell index, index of the last cell the deck shows (slide type not skip or notes)]
+LAST_SHOWN_JS = f"""() => {{
+  const nb = {PANEL}.content;
+  let last = -1;
+  nb.widgets.forEach((cell, i) => {{
+    const type = (cell.model.getMetadata('slideshow') || {{}}).slide_type;
+    if (type !== 'skip' && type !== 'notes') last = i;
+  }});
+  return [nb.activeCellIndex, last];
+}}"""
+
+
 def start_deck(page, timeout: float = 30_000) -> None:
     """Start jupyterlab-slideshow on the current notebook, from its first cell.
 
@@ -408,7 +420,9 @@ def deck_next(page, timeout: float = 10_000) -> bool:
 
     Returns False at the end of the deck (the active cell did not change).
     """
-    before = page.evaluate(f"{PANEL}.content.activeCellIndex")
+    before, last = page.evaluate(LAST_SHOWN_JS)
+    if before >= last:  # on the deck's last shown cell: Space would not move (saves the wait)
+        return False
     # The deck's keys work in command mode with the focus in the notebook.
     page.evaluate(f"{PANEL}.content.mode = 'command'; {PANEL}.content.activeCell.node.focus()")
     page.keyboard.press("Space")

@@ -7,10 +7,16 @@ once at a sample depth; ``make test-exhaustive`` (``pytest -m exhaustive``) runs
 runs both. :func:`pytest_collection_modifyitems` marks as ``exhaustive``:
 
 - the grading-pipeline tests (those using ``grading_run``) and the regenerated-release checks of
-  every assignment except :data:`SAMPLE_ASSIGNMENT`;
-- the explorer sweeps of every lecture except :data:`SAMPLE_LECTURE`;
+  every assignment except :data:`SAMPLE_ASSIGNMENT`, and the per-submission cases of
+  :data:`SAMPLE_ASSIGNMENT` beyond :func:`sample_submissions` (its solution, its release, every
+  cheat, and the first few mutants and alternative solutions of its spec);
+- for every lecture except :data:`SAMPLE_LECTURE`: its explorer sweep, the checks of its static
+  (build-mode) run and of the offline deck made from it (``make course`` runs every lecture in
+  static mode and fails on any error or stderr; the live runs of every lecture stay in
+  ``make test``);
 - the tests named in :data:`EXHAUSTIVE_TESTS` (axe on every page and slide, the repeated live
-  runs of every lecture, the JupyterHub class).
+  runs of every lecture, the live deck walk in JupyterLab, the JupyterHub class, the exchange
+  between Unix users, grading into PostgreSQL).
 
 The session fixtures compute only what the selected tests use, so neither half pays for the other.
 """
@@ -27,6 +33,9 @@ LECTURES = lecture_paths()
 
 #: the assignment whose graded submissions and regenerated release ``make test`` checks
 SAMPLE_ASSIGNMENT = "hw3_gradient_descent"
+#: how many mutants and alternative solutions of SAMPLE_ASSIGNMENT ``make test`` grades (the
+#: first ones of its spec; every cheat, the solution and the release are always graded)
+SAMPLE_DEPTH = {"mutant": 6, "alternative": 2}
 #: the lecture whose explorers ``make test`` sweeps
 SAMPLE_LECTURE = "03_gradient_descent"
 #: tests that run only in ``make test-exhaustive`` (module file name, test function name)
@@ -34,6 +43,12 @@ EXHAUSTIVE_TESTS = {
     ("test_accessibility.py", "test_axe_finds_no_serious_violation_on_pages_and_decks"),
     ("test_lectures.py", "test_live_runs_repeat_without_a_hang"),
     ("test_hub.py", None),  # every test of the module
+    # the live deck walk in JupyterLab (make test keeps the explorer and the Run All there,
+    # and the offline deck of SAMPLE_LECTURE)
+    ("test_browser_lab.py", "test_live_deck_explorer_and_animation"),
+    # deployment infrastructure, like the hub: real Unix users, a PostgreSQL server
+    ("test_deploy.py", "test_exchange_between_unix_users"),
+    ("test_workers.py", "test_workers_grade_into_postgresql"),
 }
 
 
@@ -41,7 +56,20 @@ EXHAUSTIVE_TESTS = {
 LIVE_RUNS = 3
 
 
-def _is_exhaustive(item) -> bool:
+def sample_submissions() -> set[str]:
+    """The ids of the SAMPLE_ASSIGNMENT submissions that ``make test`` grades."""
+    from coursetools.grading_specs import load_spec
+
+    taken: dict[str, int] = {}
+    ids = set()
+    for sub in load_spec(SAMPLE_ASSIGNMENT):
+        taken[sub.kind] = taken.get(sub.kind, 0) + 1
+        if taken[sub.kind] <= SAMPLE_DEPTH.get(sub.kind, float("inf")):
+            ids.add(sub.id)
+    return ids
+
+
+def _is_exhaustive(item, sample: set[str]) -> bool:
     params = getattr(getattr(item, "callspec", None), "params", {})
     fixtures = set(getattr(item, "fixturenames", ()))
     module = item.path.name
@@ -50,15 +78,24 @@ def _is_exhaustive(item) -> bool:
     if fixtures & {"grading_run", "regenerated"} and params.get("assignment") not in (
             None, SAMPLE_ASSIGNMENT):
         return True
+    if ("grading_run" in fixtures and params.get("assignment") == SAMPLE_ASSIGNMENT
+            and "student" in params and params["student"] not in sample):
+        return True
     path = params.get("path")
-    return "sweeps" in fixtures and path is not None and path.stem != SAMPLE_LECTURE
+    if path is None or path.stem == SAMPLE_LECTURE:
+        return False
+    # the other lectures' explorer sweeps, static (build-mode) runs and the decks made from them
+    # (`make course` executes every lecture in static mode and fails on any error or stderr)
+    return "sweeps" in fixtures or ("executed" in fixtures and (
+        params.get("mode") == "static" or "decks" in fixtures))
 
 
 @pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by marker
 def pytest_collection_modifyitems(config, items):
     """Mark the exhaustive part of the suite (see the module docstring)."""
+    sample = sample_submissions()
     for item in items:
-        if _is_exhaustive(item):
+        if _is_exhaustive(item, sample):
             item.add_marker(pytest.mark.exhaustive)
 
 
@@ -83,21 +120,74 @@ def _run(args):
     return execute_notebook(path, static=static)
 
 
-def _selected_lectures(session) -> list:
-    """The lectures the collected tests that use `executed` are parametrized with.
+def _execute_lectures(jobs: list) -> dict:
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(_run, jobs))
+    return {
+        (path.stem, ("static" if static else "live") + (f"#{run}" if run > 1 else "")): res
+        for (path, static, run), res in zip(jobs, results, strict=True)
+    }
 
-    So `pytest -k 03_` executes lecture 3 only, not all seven. A test that uses `executed`
-    without a `path` parameter gets every lecture.
+
+def _needed_runs(session) -> dict:
+    """{lecture path: {"live", "static"}}: the runs the selected tests read from ``executed``.
+
+    A test parametrized by ``path`` and ``mode`` reads that run; one that uses the ``decks``
+    fixture, the static run of its ``path``; one with a ``path`` only, both runs of that
+    lecture; one without a ``path``, both runs of every lecture.
     """
-    wanted = set()
+    need: dict = {}
     for item in session.items:
-        if "executed" not in getattr(item, "fixturenames", ()):
+        fixtures = getattr(item, "fixturenames", ())
+        if "executed" not in fixtures:
             continue
-        path = getattr(getattr(item, "callspec", None), "params", {}).get("path")
-        if path is None:
-            return LECTURES
-        wanted.add(path)
-    return [p for p in LECTURES if p in wanted]
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        paths = [params["path"]] if "path" in params else LECTURES
+        if "decks" in fixtures:
+            modes = {"static"}
+        else:
+            modes = {params["mode"]} if "mode" in params else {"live", "static"}
+        for path in paths:
+            need.setdefault(path, set()).update(modes)
+    return need
+
+
+def _lecture_jobs(session) -> list:
+    repeats = any(getattr(item, "originalname", "") == "test_live_runs_repeat_without_a_hang"
+                  for item in session.items)
+    need = _needed_runs(session)
+    return [
+        (p, static, run)
+        for p in LECTURES if p in need
+        for static, runs in ((False, LIVE_RUNS if repeats else 1), (True, 1))
+        if ("static" if static else "live") in need[p]
+        for run in range(1, runs + 1)
+    ]
+
+
+def _grading_selection(session) -> tuple[list[str], dict[str, list[str]]]:
+    """The assignments the selected tests that use ``grading_run`` ask for, and for each
+    assignment whose per-submission cases are not all selected, the submissions they name
+    (plus the solution and the release, which the other pipeline tests read)."""
+    from coursetools.grading_specs import assignments, load_spec
+
+    if not uses_fixture(session, "grading_run"):
+        return [], {}
+    wanted = selected_params(session, "grading_run", "assignment")
+    names = [a for a in assignments() if wanted is None or a in wanted]
+    students: dict[str, set] = {}
+    for item in session.items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "grading_run" in getattr(item, "fixturenames", ()) and "student" in params:
+            students.setdefault(params["assignment"], set()).add(params["student"])
+    only = {}
+    for name in names:
+        ids = [s.id for s in load_spec(name)]
+        chosen = students.get(name, set()) | {s.id for s in load_spec(name)
+                                                 if s.kind in ("solution", "release")}
+        if not set(ids) <= chosen:
+            only[name] = [i for i in ids if i in chosen]
+    return names, only
 
 
 @pytest.fixture(scope="session")
@@ -107,20 +197,7 @@ def executed(request):
     mode is "static" (one run, as the build runs it) or "live" (the first of :data:`LIVE_RUNS`
     student runs); the later live runs are under "live#2", "live#3", ...
     """
-    repeats = any(getattr(item, "originalname", "") == "test_live_runs_repeat_without_a_hang"
-                  for item in request.session.items)
-    jobs = [
-        (p, static, run)
-        for p in _selected_lectures(request.session)
-        for static, runs in ((False, LIVE_RUNS if repeats else 1), (True, 1))
-        for run in range(1, runs + 1)
-    ]
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        results = list(pool.map(_run, jobs))
-    return {
-        (path.stem, ("static" if static else "live") + (f"#{run}" if run > 1 else "")): res
-        for (path, static, run), res in zip(jobs, results, strict=True)
-    }
+    return _execute_lectures(_lecture_jobs(request.session))
 
 
 def uses_fixture(session, name: str) -> bool:
@@ -131,11 +208,9 @@ def uses_fixture(session, name: str) -> bool:
 @pytest.fixture(scope="session")
 def grading_run(request, tmp_path_factory):
     """{assignment: coursetools.grading.AssignmentResult}: the assignments of
-    ``coursetools.grading_specs.assignments()`` that the selected tests ask for, autograded once
-    per session."""
+    ``coursetools.grading_specs.assignments()`` that the selected tests ask for (and of each, the
+    submissions they ask for), autograded once per session."""
     from coursetools import grading
-    from coursetools.grading_specs import assignments
 
-    wanted = selected_params(request.session, "grading_run", "assignment")
-    names = [a for a in assignments() if wanted is None or a in wanted]
-    return grading.grade_all(names, tmp_path_factory.mktemp("grading"), jobs=2)
+    names, only = _grading_selection(request.session)
+    return grading.grade_all(names, tmp_path_factory.mktemp("grading"), jobs=2, only=only)

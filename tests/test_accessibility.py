@@ -105,7 +105,7 @@ helpers.interactive_plot(draw, lr=(0.1, 0.9))""",
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory):
+def described_nb(tmp_path_factory):
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
@@ -123,18 +123,18 @@ def _image_outputs(cell):
     return [o for o in cell.outputs if "image/png" in o.get("data", {})]
 
 
-def test_kernel_output_carries_the_description(executed):
-    (out,) = _image_outputs(executed.cells[0])
+def test_kernel_output_carries_the_description(described_nb):
+    (out,) = _image_outputs(described_nb.cells[0])
     text = "The loss falls from 3 to 1 <quickly> & steadily."
     assert out.metadata["image/png"]["alt"] == text
     assert out.data["text/plain"] == text
-    (auto,) = _image_outputs(executed.cells[1])
+    (auto,) = _image_outputs(described_nb.cells[1])
     assert auto.metadata["image/png"]["alt"].startswith(AUTO_PREFIX)
     assert "undescribed" in auto.metadata["image/png"]["alt"]
 
 
-def test_explorer_description_follows_the_controls(executed):
-    (out,) = _image_outputs(executed.cells[2])
+def test_explorer_description_follows_the_controls(described_nb):
+    (out,) = _image_outputs(described_nb.cells[2])
     assert out.metadata["image/png"]["alt"] == "Geometric decay with factor 0.50."
 
 
@@ -142,22 +142,22 @@ def _alts(body: str) -> list[str]:
     return re.findall(r'<img [^>]*alt="([^"]*)"', body)
 
 
-def test_html_and_slides_exports_write_the_alt_text(executed):
+def test_html_and_slides_exports_write_the_alt_text(described_nb):
     from nbconvert import HTMLExporter
 
     from coursetools.build import slides_html
 
-    nb = copy.deepcopy(executed)
+    nb = copy.deepcopy(described_nb)
     body, _ = a11y.configure_exporter(HTMLExporter()).from_notebook_node(nb)
     alts = _alts(body)
     assert "The loss falls from 3 to 1 &lt;quickly&gt; &amp; steadily." in alts
     assert "Geometric decay with factor 0.50." in alts
     assert not any(a.startswith("No description") for a in alts)
-    assert executed.cells[0].outputs[0].data.keys() == nb.cells[0].outputs[0].data.keys() - {
+    assert described_nb.cells[0].outputs[0].data.keys() == nb.cells[0].outputs[0].data.keys() - {
         "text/html"}, "the preprocessor must not change the source notebook"
     # the accessible pygments style replaces the lab theme's low-contrast colours
     assert ".highlight .m { color: #008800" not in body
-    deck = slides_html(executed, "described")
+    deck = slides_html(described_nb, "described")
     assert "Geometric decay with factor 0.50." in _alts(deck)
     assert 'id="optml-a11y"' in deck and 'id="optml-a11y"' not in body  # css added by build
 

@@ -89,3 +89,12 @@ def test_ci_runs_the_readme_commands():
     for cmd in ("make course", "make test", "make test-exhaustive"):
         assert cmd in readme, f"README does not show {cmd!r}"
         assert re.search(rf"^{cmd}$", ci, re.M), f".ci/run does not run {cmd!r}"
+
+
+def test_nbformat_starts_without_the_iri_grammar():
+    """``make install`` removes rfc3987-syntax: importing it (jsonschema does, for nbformat and
+    nbgrader) builds ~35 Earley parsers, 1.2-1.5 s of start-up in every nbgrader and jupyter
+    process (see the Makefile)."""
+    code = "import sys, nbformat, jsonschema._format; print('rfc3987_syntax' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", "rfc3987-syntax is installed: run `make install` again"

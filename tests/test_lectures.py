@@ -109,22 +109,22 @@ def test_executes_cleanly(executed, path, mode):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("mode", ["live", "static"])
 @pytest.mark.parametrize("path", LECTURES, ids=IDS)
-def test_widgets_live_and_static(executed, path):
+def test_widgets_live_and_static(executed, path, mode):
     """Live: each explorer renders a widget. Static: each explorer renders an image instead."""
-    for mode in ("live", "static"):
-        res = executed[(path.stem, mode)]
-        for i, cell in enumerate(res.nb.cells):
-            if cell.cell_type != "code" or "interactive_plot(" not in cell.source:
-                continue
-            kinds = {k for o in cell.get("outputs", []) for k in o.get("data", {})}
-            if mode == "live":
-                views = sum(WIDGET_MIME in o.get("data", {}) for o in cell.get("outputs", []))
-                calls = cell.source.count("interactive_plot(")
-                assert views == calls, f"cell {i}: {views} widget views for {calls} explorers"
-            else:
-                assert any(k.startswith("image/") for k in kinds), f"cell {i}: no static figure"
-                assert WIDGET_MIME not in kinds, f"cell {i}: a widget in static mode"
+    res = executed[(path.stem, mode)]
+    for i, cell in enumerate(res.nb.cells):
+        if cell.cell_type != "code" or "interactive_plot(" not in cell.source:
+            continue
+        kinds = {k for o in cell.get("outputs", []) for k in o.get("data", {})}
+        if mode == "live":
+            views = sum(WIDGET_MIME in o.get("data", {}) for o in cell.get("outputs", []))
+            calls = cell.source.count("interactive_plot(")
+            assert views == calls, f"cell {i}: {views} widget views for {calls} explorers"
+        else:
+            assert any(k.startswith("image/") for k in kinds), f"cell {i}: no static figure"
+            assert WIDGET_MIME not in kinds, f"cell {i}: a widget in static mode"
 
 
 @pytest.mark.slow

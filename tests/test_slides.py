@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from browser_util import CHROMIUM, CHROMIUM_ARGS
+from conftest import SAMPLE_LECTURE
 
 from coursetools import build
 from coursetools.notebooks import ROOT, lecture_paths
@@ -193,9 +194,11 @@ def test_deck_in_offline_chromium(decks, browser, path):
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_speaker_view_shows_notes_offline(decks, browser):
+@pytest.mark.parametrize("path", [p for p in LECTURES if p.stem == SAMPLE_LECTURE],
+                         ids=[SAMPLE_LECTURE])
+def test_speaker_view_shows_notes_offline(decks, browser, path):
     """S opens reveal.js's speaker view (the notes plugin from the local assets), with notes."""
-    stem = next(iter(decks))
+    stem = path.stem
     ctx, page, log = _offline_page(browser)
     try:
         page.goto(decks[stem].as_uri())

@@ -1,6 +1,6 @@
 """Grading workers (coursetools.workers): the same grades as ``nbgrader autograde --student``.
 
-One small temporary course (hw1_derivatives, six submissions from its grading spec) is graded
+One small temporary course (hw1_derivatives, five submissions from its grading spec) is graded
 first by the serial path, one ``nbgrader autograde --student`` process per student, then by two
 workers, then again by two workers while another process holds the SQLite gradebook's write
 lock for longer than SQLite's default wait: per-cell scores must agree bit for bit every time.
@@ -82,7 +82,7 @@ def test_worker_connections_wait_for_the_sqlite_lock():
 def _submissions() -> list[Submission]:
     subs = load_spec(HW)
     pick = [s for s in subs if s.kind in ("solution", "release")]
-    pick += [s for s in subs if s.kind == "mutant"][:2]
+    pick += [s for s in subs if s.kind == "mutant"][:1]
     pick += [s for s in subs if s.kind == "alternative"][:1]
     pick += [s for s in subs if s.kind == "cheat" and s.timeout is None][:1]
     return pick
@@ -161,8 +161,11 @@ def test_kernels_started_ahead_are_used(klass):
     grades above are still the serial ones bit for bit."""
     for run in ("first", "again"):
         ahead = [s for s, r in klass[run].items() if "kernel started ahead" in r.log]
-        # 6 submissions on 2 workers: every worker's 2nd and 3rd submission
+        # 5 submissions on 2 workers: every worker's 2nd (and 3rd) submission
         assert len(ahead) >= 2, (run, {s: r.log[-1500:] for s, r in klass[run].items()})
+        # the tamper guard's capture of the pristine state ran ahead too, before any student code
+        captured = [s for s in ahead if "pristine state captured ahead" in klass[run][s].log]
+        assert captured == ahead, (run, {s: klass[run][s].log[-1500:] for s in ahead})
 
 
 def test_kernel_prefetch_only_where_indistinguishable(tmp_path, monkeypatch):
@@ -279,12 +282,12 @@ def test_a_submission_past_its_deadline_is_reported_and_others_graded(klass):
     target = course / "submitted" / spec.id / HW / f"{HW}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(build_submission(spec, release, source), target)
-    jobs = [Job(HW, spec.id, ("--Execute.timeout=600",), deadline=8), Job(HW, "solution")]
+    jobs = [Job(HW, spec.id, ("--Execute.timeout=600",), deadline=4), Job(HW, "solution")]
     with GradingPool(course, workers=2) as pool:
         results = {r.student: r for r in pool.grade(jobs)}
     hung = results[spec.id]
     assert not hung.ok and hung.attempts == 2
-    assert "lost twice" in hung.error and "no answer within 8 s" in hung.error
+    assert "lost twice" in hung.error and "no answer within 4 s" in hung.error
     assert not list((course / "autograded" / spec.id / HW).glob("*.ipynb"))
     assert results["solution"].ok and _all_cells(results["solution"]) == klass["serial"]["solution"]
     assert not _worker_pids()

@@ -39,6 +39,7 @@ import logging
 import os
 import queue
 import threading
+import time
 from pathlib import Path
 
 #: the prefetch of this process (set by a grading worker; ``None``: start kernels in place)
@@ -198,7 +199,7 @@ class KernelPrefetch:
             try:
                 km.optml_session = run_sync(KernelPrefetch._capture)(km, 120.0)
             except Exception:  # Execute asks for it itself before the first cell
-                _shutdown_quietly(km, run_sync)
+                _shutdown_quietly(km)
                 raise
         return km
 
@@ -208,8 +209,6 @@ class KernelPrefetch:
         (:data:`~coursetools.classroom_execute.CAPTURE_SESSION`), as ``ResilientExecute``
         would before the submission's first cell; ``(ok, info)``. The client used for it is
         closed again (nbclient connects its own)."""
-        import time
-
         from coursetools.classroom_execute import (
             CAPTURE_SESSION,
             read_grader_reply,
@@ -230,12 +229,13 @@ class KernelPrefetch:
             kc.stop_channels()
 
     def _shutdown(self, km) -> None:
-        from jupyter_core.utils import run_sync
-
-        _shutdown_quietly(km, run_sync)
+        _shutdown_quietly(km)
 
 
-def _shutdown_quietly(km, run_sync) -> None:
+def _shutdown_quietly(km) -> None:
+    """Shut a kernel started ahead down now; one already gone is no error."""
+    from jupyter_core.utils import run_sync
+
     try:
         run_sync(km.shutdown_kernel)(now=True)
     except Exception as exc:  # already gone

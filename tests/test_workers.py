@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pwd
+import queue
 import shutil
 import socket
 import sqlite3
@@ -22,6 +23,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pytest
@@ -73,6 +75,65 @@ def test_worker_connections_wait_for_the_sqlite_lock():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert int(out.stdout) == int(workers.SQLITE_BUSY_SECONDS * 1000)
+
+
+class _FakeClient:
+    """A kernel client whose IOPub delivers this request's status messages only when ``plan``
+    says so (ZeroMQ's slow joiner drops what is published before the subscription)."""
+
+    def __init__(self, plan, alive=True):
+        self.plan, self.alive, self.requests, self.handled = list(plan), alive, [], None
+        self._shell, self._iopub = [], []
+        self.shell_channel = SimpleNamespace(get_msg=self._getter(self._shell))
+        self.iopub_channel = SimpleNamespace(get_msg=self._getter(self._iopub))
+
+    @staticmethod
+    def _getter(box):
+        async def get_msg(timeout=None):
+            if not box:
+                raise queue.Empty
+            return box.pop(0)
+        return get_msg
+
+    @staticmethod
+    def _status(parent, state):
+        return {"parent_header": {"msg_id": parent}, "msg_type": "status",
+                "content": {"execution_state": state}}
+
+    def kernel_info(self):
+        msg_id = f"req{len(self.requests)}"
+        self.requests.append(msg_id)
+        self._shell.append({"parent_header": {"msg_id": msg_id}, "msg_type": "kernel_info_reply",
+                            "content": {"status": "ok"}})
+        if self.plan.pop(0):  # another request's idle first: it proves nothing about this one
+            self._iopub += [self._status("other", "idle"), self._status(msg_id, "busy"),
+                            self._status(msg_id, "idle")]
+        return msg_id
+
+    async def _async_is_alive(self):
+        return self.alive
+
+    def _handle_kernel_info_reply(self, msg):
+        self.handled = msg
+
+
+def test_client_start_waits_for_its_own_idle_status_on_iopub():
+    """The quicker readiness check of a kernel started ahead returns only once IOPub has
+    delivered the idle status of its own kernel_info request (asking again while it has not)."""
+    import asyncio
+
+    from coursetools.classroom_execute import _wait_until_ready
+
+    kc = _FakeClient([False, False, True])
+    asyncio.run(_wait_until_ready(kc, timeout=60))
+    assert kc.requests == ["req0", "req1", "req2"]
+    assert kc.handled["parent_header"]["msg_id"] == "req2"
+    only_others = _FakeClient([False] * 1000)
+    only_others._iopub.append(_FakeClient._status("other", "idle"))
+    with pytest.raises(RuntimeError, match="didn't respond"):
+        asyncio.run(_wait_until_ready(only_others, timeout=0))
+    with pytest.raises(RuntimeError, match="died"):
+        asyncio.run(_wait_until_ready(_FakeClient([False], alive=False), timeout=60))
 
 
 # ---------------------------------------------------------------------------------------------
